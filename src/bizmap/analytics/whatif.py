@@ -1,0 +1,66 @@
+"""What if these components fail? Services hit, cost per hour and people affected (§5)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bizmap.domain.compile import CompiledGraph
+from bizmap.domain.cost import cost_per_hour
+from bizmap.domain.propagate import OK, Propagation, root_causes
+from bizmap.domain.states import State
+
+
+@dataclass(frozen=True)
+class ServiceImpact:
+    id: str
+    state: State
+    cost_per_hour: float
+    users: int
+    safety_critical: bool
+    root_causes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    services: tuple[ServiceImpact, ...]
+
+    @property
+    def total_cost_per_hour(self) -> float:
+        return sum(s.cost_per_hour for s in self.services)
+
+    @property
+    def users_affected(self) -> int:
+        return sum(s.users for s in self.services)
+
+
+def what_if(graph: CompiledGraph, states: Mapping[int, State]) -> WhatIf:
+    """Set the own states of some nodes (all else ok) and report the non-ok business services.
+
+    Sorted by cost per hour, highest first, then by id.
+    """
+    propagation = Propagation(graph)
+    propagation.set_own({node: int(state) for node, state in states.items()})
+    return impact_of(graph, propagation)
+
+
+def impact_of(graph: CompiledGraph, propagation: Propagation) -> WhatIf:
+    """The non-ok business services of a propagated state, costed without calendar or workaround."""
+    hit = []
+    for facts in graph.services:
+        state = propagation.state[facts.index]
+        if state == OK:
+            continue
+        roots = sorted(graph.ids[n] for n in root_causes(graph, propagation, facts.index))
+        hit.append(
+            ServiceImpact(
+                id=graph.ids[facts.index],
+                state=State(state),
+                cost_per_hour=cost_per_hour(facts, state),
+                users=facts.users,
+                safety_critical=facts.safety_critical,
+                root_causes=tuple(roots),
+            )
+        )
+    hit.sort(key=lambda s: (-s.cost_per_hour, s.id))
+    return WhatIf(tuple(hit))

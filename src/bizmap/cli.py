@@ -1,0 +1,335 @@
+"""The ``bizmap`` command line: thin shells over the domain and analytics functions.
+
+Human output is Rich tables on stdout; ``--json`` prints the documents of semantics §5.
+Problems in the model exit 1 with one ``FILE:LINE: error: MESSAGE`` per line on stderr;
+wrong arguments exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from bizmap import __version__
+from bizmap.analytics.spof import single_points_of_failure
+from bizmap.analytics.whatif import WhatIf, what_if
+from bizmap.domain.calendar import format_time, parse_time
+from bizmap.domain.compile import CompiledGraph
+from bizmap.domain.states import State
+from bizmap.domain.validate import ModelInvalid
+from bizmap.errors import BizmapError, EventLineError, UsageError
+from bizmap.graph_export import to_dot, to_mermaid
+from bizmap.loading import load_graph
+from bizmap.replay import ReplayResult, read_event_log, replay, to_json
+
+app = typer.Typer(
+    help="bizmap: what IT failures cost the business, in money, people and service levels.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ModelArg = Annotated[Path, typer.Argument(help="A model: one YAML file or a directory of them.", show_default=False)]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (semantics §5).")]
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _graph(model: Path) -> CompiledGraph:
+    try:
+        return load_graph(model)
+    except ModelInvalid as invalid:
+        for problem in invalid.problems:
+            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        err.print(f"{len(invalid.problems)} error(s); nothing was computed", style="red")
+        raise typer.Exit(1) from None
+
+
+def _print_json(document: Any) -> None:
+    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{currency} {value:,.2f}"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"bizmap {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def validate(model: ModelArg) -> None:
+    """Check a model and report every error, one per line, as FILE:LINE: error: MESSAGE."""
+    graph = _graph(model)
+    edges = sum(len(c) + len(i) for c, i in zip(graph.children, graph.ignored_children, strict=True))
+    out.print(
+        f"{model}: valid: {len(graph.services)} business services, "
+        f"{len(graph) - len(graph.services)} components, {edges} dependencies, "
+        f"{len(graph.calendars)} calendars, {len(graph.maintenance)} maintenance windows",
+        markup=False,
+        highlight=False,
+    )
+
+
+def _node_list(graph: CompiledGraph, text: str | None, state: State, chosen: dict[int, State]) -> None:
+    if not text:
+        return
+    for raw in text.split(","):
+        node_id = raw.strip()
+        if not node_id:
+            continue
+        if node_id not in graph.index:
+            raise UsageError(f"unknown node {node_id!r}: check the id with `bizmap graph`")
+        index = graph.index[node_id]
+        if index in chosen and chosen[index] != state:
+            raise UsageError(f"node {node_id!r} is given two states ({chosen[index]} and {state})")
+        chosen[index] = state
+
+
+def whatif_document(result: WhatIf) -> dict[str, Any]:
+    return {
+        "services": [
+            {
+                "id": s.id,
+                "state": s.state.label,
+                "cost_per_hour": round(s.cost_per_hour, 2),
+                "users": s.users,
+                "safety_critical": s.safety_critical,
+                "root_causes": list(s.root_causes),
+            }
+            for s in result.services
+        ],
+        "total_cost_per_hour": round(result.total_cost_per_hour, 2),
+        "users_affected": result.users_affected,
+    }
+
+
+@app.command()
+def whatif(
+    model: ModelArg,
+    down: Annotated[str | None, typer.Option(help="Comma-separated nodes that fail.")] = None,
+    degraded: Annotated[str | None, typer.Option(help="Comma-separated nodes that degrade.")] = None,
+    unknown: Annotated[str | None, typer.Option(help="Comma-separated nodes whose state is unknown.")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """What if these nodes fail? Business services hit, cost per hour, people affected."""
+    graph = _graph(model)
+    chosen: dict[int, State] = {}
+    try:
+        _node_list(graph, down, State.DOWN, chosen)
+        _node_list(graph, degraded, State.DEGRADED, chosen)
+        _node_list(graph, unknown, State.UNKNOWN, chosen)
+    except UsageError as error:
+        _fail(f"error: {error}", 2)
+    if not chosen:
+        _fail("error: name at least one node with --down, --degraded or --unknown", 2)
+    result = what_if(graph, chosen)
+    if json:
+        _print_json(whatif_document(result))
+        return
+    if not result.services:
+        out.print("No business service is affected: the redundancy holds.")
+        return
+    table = Table(title="What if: business services affected")
+    for column in ("service", "state", "cost per hour", "people", "safety", "root causes"):
+        table.add_column(column, justify="right" if column in ("cost per hour", "people") else "left")
+    for s in result.services:
+        table.add_row(
+            s.id, s.state.label, _money(s.cost_per_hour, graph.currency), f"{s.users:,}",
+            "[bold red]AT RISK[/]" if s.safety_critical else "", ", ".join(s.root_causes),
+        )
+    out.print(table)
+    out.print(
+        f"Total: {_money(result.total_cost_per_hour, graph.currency)} per hour, "
+        f"{result.users_affected:,} people cannot work normally."
+    )
+
+
+@app.command()
+def spof(model: ModelArg, json: JsonOpt = False) -> None:
+    """Single points of failure: nodes whose failure alone leaves a business service non-ok."""
+    graph = _graph(model)
+    found = single_points_of_failure(graph)
+    if json:
+        _print_json(
+            {
+                "services": [
+                    {
+                        "id": s.id,
+                        "single_points": [{"node": p.node, "effect": p.effect.label} for p in s.single_points],
+                    }
+                    for s in found
+                ]
+            }
+        )
+        return
+    table = Table(title="Single points of failure (each alone takes the service down or degrades it)")
+    table.add_column("service")
+    table.add_column("down if any of these fails")
+    table.add_column("degraded if any of these fails")
+    for s in found:
+        downs = [p.node for p in s.single_points if p.effect == State.DOWN]
+        degrades = [p.node for p in s.single_points if p.effect != State.DOWN]
+        table.add_row(s.id, ", ".join(downs) or "-", ", ".join(degrades) or "-")
+    out.print(table)
+
+
+def _replay_window(start: str | None, end: str | None, times: list[float]) -> tuple[float, float]:
+    try:
+        t0 = parse_time(start) if start else (min(times) if times else None)
+        t1 = parse_time(end) if end else (max(times) if times else None)
+    except ValueError as error:
+        raise UsageError(f"{error}") from None
+    if t0 is None or t1 is None:
+        raise UsageError("the log has no events: give the window with --from and --to")
+    if t1 <= t0:
+        raise UsageError(f"--to ({format_time(t1)}) must be after --from ({format_time(t0)})")
+    return t0, t1
+
+
+@app.command(name="replay")
+def replay_command(
+    model: ModelArg,
+    events: Annotated[Path, typer.Argument(help="Event log: one native JSON event per line.", show_default=False)],
+    start: Annotated[
+        str | None, typer.Option("--from", help="Window start (RFC 3339). Default: the first event.")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Window end, exclusive (RFC 3339). Default: the last event.")
+    ] = None,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Report malformed lines and go on instead of stopping.")
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Replay an event log: cost, episodes and SLA per business service."""
+    graph = _graph(model)
+    try:
+        size = events.stat().st_size
+    except OSError as error:
+        _fail(f"{events}: error: cannot read event log: {error.strerror}", 1)
+    show_progress = size > 5_000_000 and err.is_terminal
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=err, transient=True, disable=not show_progress,
+    )
+    try:
+        with progress:
+            reading = progress.add_task("reading events", total=size)
+            log = read_event_log(events, skip_bad=skip_bad, progress=lambda n: progress.advance(reading, n))
+            t0, t1 = _replay_window(start, end, [e.time for _, e in log.events if e.time is not None])
+            applying = progress.add_task("replaying", total=len(log.events))
+            result = replay(graph, log.events, t0, t1, on_event=lambda: progress.advance(applying))
+    except EventLineError as error:
+        _fail(str(error), 1)
+    except UsageError as error:
+        _fail(f"error: {error}", 2)
+    for bad in log.bad:
+        err.print(f"{events}:{bad.line}: skipped: {bad.message}", markup=False, highlight=False)
+    if result.unmatched:
+        lines = {id(e): n for n, e in log.events}
+        err.print(
+            f"{len(result.unmatched)} event(s) matched no node (kept out of the computation, not lost):",
+            markup=False,
+        )
+        for _, event in result.unmatched[:20]:
+            label = event.node if event.node else orjson.dumps(event.labels).decode()
+            err.print(f"  {events}:{lines.get(id(event), '?')}: unmatched: {label}", markup=False, highlight=False)
+        if len(result.unmatched) > 20:
+            err.print(f"  ... and {len(result.unmatched) - 20} more", markup=False)
+    if json:
+        _print_json(to_json(graph, result))
+        return
+    _print_replay_summary(graph, result)
+
+
+def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
+    currency = graph.currency
+    table = Table(title=f"Business impact {format_time(result.start)} to {format_time(result.end)}")
+    for column, right in (("service", False), ("cost", True), ("episodes", True), ("counted downtime", True),
+                          ("worst", False), ("SLA", False), ("budget left", True)):
+        table.add_column(column, justify="right" if right else "left")
+    for service in sorted(result.services, key=lambda s: (-s.cost, s.id)):
+        counted = sum(e.counted_seconds for e in service.episodes)
+        worst = max((e.worst_state for e in service.episodes), default=0)
+        sla_text = budget_text = "-"
+        if service.sla:
+            missed = [p for p in service.sla if not p.met]
+            last = service.sla[-1]
+            sla_text = (
+                f"[red]missed {len(missed)}/{len(service.sla)}[/]" if missed else f"met ({last.sli:.3f}%)"
+            )
+            budget_text = _duration(last.budget_remaining_seconds) if last.budget_remaining_seconds >= 0 else (
+                f"[red]-{_duration(-last.budget_remaining_seconds)}[/]"
+            )
+        table.add_row(
+            service.id, _money(service.cost, currency), str(len(service.episodes)), _duration(counted),
+            State(worst).label if service.episodes else "ok", sla_text, budget_text,
+        )
+    out.print(table)
+    out.print(
+        f"Total cost of downtime: [bold]{_money(result.total_cost, currency)}[/]  "
+        f"({result.applied:,} events applied, {result.duplicates:,} duplicates ignored, "
+        f"{len(result.unmatched):,} unmatched)"
+    )
+
+
+@app.command()
+def graph(
+    model: ModelArg,
+    format: Annotated[str, typer.Option("--format", "-f", help="Output format: dot (Graphviz) or mermaid.")] = "dot",
+    service: Annotated[
+        str | None, typer.Option(help="Only this node and everything below it.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Export the dependency graph as Graphviz DOT or Mermaid."""
+    compiled = _graph(model)
+    roots = None
+    if service is not None:
+        if service not in compiled.index:
+            _fail(f"error: unknown node {service!r}", 2)
+        roots = [compiled.index[service]]
+    if format == "dot":
+        text = to_dot(compiled, roots)
+    elif format == "mermaid":
+        text = to_mermaid(compiled, roots)
+    else:
+        _fail(f"error: unknown format {format!r}: use dot or mermaid", 2)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}")
+
+
+def main() -> None:
+    try:
+        app()
+    except BizmapError as error:  # a last guard: user errors never end in a traceback
+        err.print(f"error: {error}", markup=False, highlight=False)
+        sys.exit(2 if isinstance(error, UsageError) else 1)

@@ -1,0 +1,160 @@
+"""States over time: signals in, each business service's history of states out.
+
+A ``Timeline`` owns the signals, the propagation and the maintenance calendar of a model,
+takes signal updates in time order and records, for every business service, the instants
+where its state, its root causes or its planned status change. Replay and the live engine
+both drive it; cost, episodes and SLA are computed from the histories it records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bizmap.domain.compile import CompiledGraph
+from bizmap.domain.propagate import OK, Propagation, affected_ancestors, root_causes
+
+
+@dataclass(frozen=True, slots=True)
+class ServicePoint:
+    """From ``time`` on (until the next point) the service has this state."""
+
+    time: float
+    state: int
+    planned: bool
+    roots: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    start: float
+    end: float
+    state: int
+    planned: bool
+    roots: frozenset[int]
+
+
+class Timeline:
+    """Signals -> propagation -> per-service histories, with maintenance windows applied."""
+
+    def __init__(self, graph: CompiledGraph, start: float) -> None:
+        self.graph = graph
+        self.start = start
+        self.now = start
+        self.propagation = Propagation(graph)
+        self.signals: dict[int, dict[str, int]] = {}
+        self._maintenance_depth = [0] * len(graph)
+        boundaries: list[tuple[float, int, int]] = []
+        for window in graph.maintenance:
+            start_at, end_at = window.start.timestamp(), window.end.timestamp()
+            for node in window.nodes:
+                boundaries.append((start_at, 1, node))
+                boundaries.append((end_at, -1, node))
+        boundaries.sort()
+        self._boundaries = boundaries
+        self._next_boundary = 0
+        self.history: dict[int, list[ServicePoint]] = {
+            s.index: [ServicePoint(start, OK, False, frozenset())] for s in graph.services
+        }
+        self._advance_maintenance(start)
+
+    # -- maintenance -------------------------------------------------------------------
+    def in_maintenance(self, node: int) -> bool:
+        return self._maintenance_depth[node] > 0
+
+    def _advance_maintenance(self, until: float) -> None:
+        boundaries = self._boundaries
+        while self._next_boundary < len(boundaries) and boundaries[self._next_boundary][0] <= until:
+            at = boundaries[self._next_boundary][0]
+            while self._next_boundary < len(boundaries) and boundaries[self._next_boundary][0] == at:
+                _, step, node = boundaries[self._next_boundary]
+                self._maintenance_depth[node] += step
+                self._next_boundary += 1
+            state = self.propagation.state
+            self._record(max(at, self.start), [s.index for s in self.graph.services if state[s.index] != OK])
+
+    # -- signals -----------------------------------------------------------------------
+    def own_state_of(self, node: int) -> int:
+        signals = self.signals.get(node)
+        return max(signals.values()) if signals else OK
+
+    def apply(self, time: float, updates: Iterable[tuple[int, str, int]]) -> list[int]:
+        """Apply signal updates ``(node, key, state)`` at ``time``; return nodes whose state changed.
+
+        Times before the timeline's start count as its start; times must not go backwards.
+        """
+        time = max(time, self.start)
+        if time < self.now:
+            raise ValueError("timeline updates must come in time order")
+        self._advance_maintenance(time)
+        self.now = time
+        touched: dict[int, int] = {}
+        for node, key, state in updates:
+            signals = self.signals.get(node)
+            if state == OK:
+                if signals and key in signals:
+                    del signals[key]
+                    if not signals:
+                        del self.signals[node]
+                else:
+                    continue
+            else:
+                if signals is None:
+                    signals = self.signals[node] = {}
+                if signals.get(key) == state:
+                    continue
+                signals[key] = state
+            touched[node] = self.own_state_of(node)
+        if not touched:
+            return []
+        own = self.propagation.own
+        own_changed = [node for node, state in touched.items() if own[node] != state]
+        changed = self.propagation.set_own(touched)
+        if own_changed or changed:
+            sources = set(own_changed)
+            sources.update(changed)
+            affected = affected_ancestors(self.graph, self.propagation, sources)
+            services = [n for n in affected if self.graph.is_service[n]]
+            if services:
+                self._record(time, services)
+        return changed
+
+    def status(self, service: int) -> tuple[int, bool, frozenset[int]]:
+        """(state, planned, root causes) of a business service now."""
+        state = self.propagation.state[service]
+        if state == OK:
+            return OK, False, frozenset()
+        roots = frozenset(root_causes(self.graph, self.propagation, service))
+        depth = self._maintenance_depth
+        planned = depth[service] > 0 or all(depth[r] > 0 for r in roots)
+        return state, planned, roots
+
+    def _record(self, time: float, services: Iterable[int]) -> None:
+        for service in services:
+            state, planned, roots = self.status(service)
+            points = self.history[service]
+            last = points[-1]
+            if last.state == state and last.planned == planned and last.roots == roots:
+                continue
+            point = ServicePoint(time, state, planned, roots)
+            if last.time == time:
+                points[-1] = point
+                if len(points) > 1 and _same(points[-2], point):
+                    points.pop()
+            else:
+                points.append(point)
+
+    def segments(self, service: int, end: float) -> list[Segment]:
+        """The service's history cut at ``end`` as consecutive segments."""
+        self._advance_maintenance(end)
+        points = [p for p in self.history[service] if p.time < end]
+        out = []
+        for i, point in enumerate(points):
+            stop = points[i + 1].time if i + 1 < len(points) else end
+            if stop > point.time:
+                out.append(Segment(point.time, stop, point.state, point.planned, point.roots))
+        return out
+
+
+def _same(a: ServicePoint, b: ServicePoint) -> bool:
+    return a.state == b.state and a.planned == b.planned and a.roots == b.roots
