@@ -38,7 +38,9 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-ModelArg = Annotated[Path, typer.Argument(help="A model: one YAML file or a directory of them.", show_default=False)]
+ModelArg = Annotated[
+    Path, typer.Argument(help="A model: one YAML file or a directory of them.", show_default=False)
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (semantics §5).")]
 
 
@@ -159,8 +161,12 @@ def whatif(
         table.add_column(column, justify="right" if column in ("cost per hour", "people") else "left")
     for s in result.services:
         table.add_row(
-            s.id, s.state.label, _money(s.cost_per_hour, graph.currency), f"{s.users:,}",
-            "[bold red]AT RISK[/]" if s.safety_critical else "", ", ".join(s.root_causes),
+            s.id,
+            s.state.label,
+            _money(s.cost_per_hour, graph.currency),
+            f"{s.users:,}",
+            "[bold red]AT RISK[/]" if s.safety_critical else "",
+            ", ".join(s.root_causes),
         )
     out.print(table)
     out.print(
@@ -180,7 +186,9 @@ def spof(model: ModelArg, json: JsonOpt = False) -> None:
                 "services": [
                     {
                         "id": s.id,
-                        "single_points": [{"node": p.node, "effect": p.effect.label} for p in s.single_points],
+                        "single_points": [
+                            {"node": p.node, "effect": p.effect.label} for p in s.single_points
+                        ],
                     }
                     for s in found
                 ]
@@ -214,15 +222,20 @@ def _replay_window(start: str | None, end: str | None, times: list[float]) -> tu
 @app.command(name="replay")
 def replay_command(
     model: ModelArg,
-    events: Annotated[Path, typer.Argument(help="Event log: one native JSON event per line.", show_default=False)],
+    events: Annotated[
+        Path, typer.Argument(help="Event log: one native JSON event per line.", show_default=False)
+    ],
     start: Annotated[
-        str | None, typer.Option("--from", help="Window start (RFC 3339). Default: the first event.")
+        str | None,
+        typer.Option("--from", help="Window start (RFC 3339). Default: the first event."),
     ] = None,
     end: Annotated[
-        str | None, typer.Option("--to", help="Window end, exclusive (RFC 3339). Default: the last event.")
+        str | None,
+        typer.Option("--to", help="Window end, exclusive (RFC 3339). Default: the last event."),
     ] = None,
     skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Report malformed lines and go on instead of stopping.")
+        bool,
+        typer.Option("--skip-bad", help="Report malformed lines and go on instead of stopping."),
     ] = False,
     json: JsonOpt = False,
 ) -> None:
@@ -234,8 +247,13 @@ def replay_command(
         _fail(f"{events}: error: cannot read event log: {error.strerror}", 1)
     show_progress = size > 5_000_000 and err.is_terminal
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=err, transient=True, disable=not show_progress,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not show_progress,
     )
     try:
         with progress:
@@ -258,7 +276,11 @@ def replay_command(
         )
         for _, event in result.unmatched[:20]:
             label = event.node if event.node else orjson.dumps(event.labels).decode()
-            err.print(f"  {events}:{lines.get(id(event), '?')}: unmatched: {label}", markup=False, highlight=False)
+            err.print(
+                f"  {events}:{lines.get(id(event), '?')}: unmatched: {label}",
+                markup=False,
+                highlight=False,
+            )
         if len(result.unmatched) > 20:
             err.print(f"  ... and {len(result.unmatched) - 20} more", markup=False)
     if json:
@@ -270,8 +292,15 @@ def replay_command(
 def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
     currency = graph.currency
     table = Table(title=f"Business impact {format_time(result.start)} to {format_time(result.end)}")
-    for column, right in (("service", False), ("cost", True), ("episodes", True), ("counted downtime", True),
-                          ("worst", False), ("SLA", False), ("budget left", True)):
+    for column, right in (
+        ("service", False),
+        ("cost", True),
+        ("episodes", True),
+        ("counted downtime", True),
+        ("worst", False),
+        ("SLA", False),
+        ("budget left", True),
+    ):
         table.add_column(column, justify="right" if right else "left")
     for service in sorted(result.services, key=lambda s: (-s.cost, s.id)):
         counted = sum(e.counted_seconds for e in service.episodes)
@@ -283,12 +312,19 @@ def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
             sla_text = (
                 f"[red]missed {len(missed)}/{len(service.sla)}[/]" if missed else f"met ({last.sli:.3f}%)"
             )
-            budget_text = _duration(last.budget_remaining_seconds) if last.budget_remaining_seconds >= 0 else (
-                f"[red]-{_duration(-last.budget_remaining_seconds)}[/]"
+            budget_text = (
+                _duration(last.budget_remaining_seconds)
+                if last.budget_remaining_seconds >= 0
+                else (f"[red]-{_duration(-last.budget_remaining_seconds)}[/]")
             )
         table.add_row(
-            service.id, _money(service.cost, currency), str(len(service.episodes)), _duration(counted),
-            State(worst).label if service.episodes else "ok", sla_text, budget_text,
+            service.id,
+            _money(service.cost, currency),
+            str(len(service.episodes)),
+            _duration(counted),
+            State(worst).label if service.episodes else "ok",
+            sla_text,
+            budget_text,
         )
     out.print(table)
     out.print(
@@ -301,11 +337,13 @@ def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
 @app.command()
 def graph(
     model: ModelArg,
-    format: Annotated[str, typer.Option("--format", "-f", help="Output format: dot (Graphviz) or mermaid.")] = "dot",
-    service: Annotated[
-        str | None, typer.Option(help="Only this node and everything below it.")
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: dot (Graphviz) or mermaid.")
+    ] = "dot",
+    service: Annotated[str | None, typer.Option(help="Only this node and everything below it.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
 ) -> None:
     """Export the dependency graph as Graphviz DOT or Mermaid."""
     compiled = _graph(model)

@@ -1,10 +1,10 @@
 """The errors a user can cause, in one hierarchy.
 
-    BizmapError
-    ├── ModelInvalid        (bizmap.domain.validate: every problem of a model, located)
-    ├── EventError          one event is malformed; names the field
-    │   └── EventLineError  ... at a line of an event log
-    └── UsageError          a command's arguments are wrong (exit code 2)
+BizmapError
+├── ModelInvalid        (bizmap.domain.validate: every problem of a model, located)
+├── EventError          one event is malformed; names the field
+│   └── EventLineError  ... at a line of an event log
+└── UsageError          a command's arguments are wrong (exit code 2)
 """
 
 from __future__ import annotations

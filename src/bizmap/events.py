@@ -53,11 +53,11 @@ def parse_event(data: Any, require_time: bool = True) -> Event:
     if node is not None and not isinstance(node, str):
         raise EventError("node", f"must be a node id string, got {node!r}")
     labels = data.get("labels")
-    if labels is not None:
-        if not isinstance(labels, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
-        ):
-            raise EventError("labels", "must be an object of string labels to string values")
+    if labels is not None and (
+        not isinstance(labels, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items())
+    ):
+        raise EventError("labels", "must be an object of string labels to string values")
     if node is None and not labels:
         raise EventError("node", "an event needs a node or labels to match the model's selectors")
     key = data.get("key", "default")

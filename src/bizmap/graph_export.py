@@ -43,14 +43,16 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def to_dot(graph: CompiledGraph, roots: Sequence[int] | None = None, states: Sequence[int] | None = None) -> str:
+def to_dot(
+    graph: CompiledGraph, roots: Sequence[int] | None = None, states: Sequence[int] | None = None
+) -> str:
     lines = ["digraph bizmap {", "  rankdir=TB;", '  node [fontname="Helvetica"];']
     for node in _subgraph(graph, roots):
         name = graph.names[node] or graph.ids[node]
         rule = _rule_label(graph, node)
         label = name + (f"\\n({rule})" if rule else "")
         attrs = [f"label={_quote(label)}"]
-        attrs.append("shape=box, style=\"rounded,bold\"" if graph.is_service[node] else "shape=ellipse")
+        attrs.append('shape=box, style="rounded,bold"' if graph.is_service[node] else "shape=ellipse")
         if states is not None:
             attrs.append(f"color={_quote(_STATE_COLOURS[states[node]])}")
         lines.append(f"  {_quote(graph.ids[node])} [{', '.join(attrs)}];")
@@ -92,7 +94,9 @@ def to_mermaid(graph: CompiledGraph, roots: Sequence[int] | None = None) -> str:
             arrow = "-.->" if effect in ("soft", "ignore") else "==>" if effect == "escalate" else "-->"
             label = f"|{text}|" if text else ""
             lines.append(f"  {_mermaid_id(graph.ids[node])} {arrow}{label} {_mermaid_id(graph.ids[child])}")
-    services = " ".join(_mermaid_id(graph.ids[s.index]) for s in graph.services if s.index in set(_subgraph(graph, roots)))
+    services = " ".join(
+        _mermaid_id(graph.ids[s.index]) for s in graph.services if s.index in set(_subgraph(graph, roots))
+    )
     if services:
         lines.append("  classDef service fill:#e3f2fd,stroke:#1565c0,stroke-width:2px")
         lines.append(f"  class {services.replace(' ', ',')} service")

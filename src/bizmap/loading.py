@@ -28,27 +28,43 @@ class _DuplicateKey(Exception):
         self.key, self.line, self.first = key, line, first
 
 
-def _to_data(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int],
-             problems: list[Problem], name: str) -> Any:
+def _to_data(
+    node: yaml.Node,
+    path: tuple[Any, ...],
+    lines: dict[tuple[Any, ...], int],
+    problems: list[Problem],
+    name: str,
+) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(Problem(name, key_node.start_mark.line + 1,
-                                        "YAML merge keys (<<) are not supported: write the keys out"))
+                problems.append(
+                    Problem(
+                        name,
+                        key_node.start_mark.line + 1,
+                        "YAML merge keys (<<) are not supported: write the keys out",
+                    )
+                )
                 continue
             key = _scalars.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str | int) or isinstance(key, bool):
-                problems.append(Problem(name, key_node.start_mark.line + 1,
-                                        f"keys must be text (got {key!r})"))
+                problems.append(
+                    Problem(name, key_node.start_mark.line + 1, f"keys must be text (got {key!r})")
+                )
                 continue
             key_line = key_node.start_mark.line + 1
             if key in seen:
-                problems.append(Problem(name, key_line,
-                                        f"duplicate key {key!r} (first at line {seen[key]}); "
-                                        "YAML would silently keep only the last one"))
+                problems.append(
+                    Problem(
+                        name,
+                        key_line,
+                        f"duplicate key {key!r} (first at line {seen[key]}); "
+                        "YAML would silently keep only the last one",
+                    )
+                )
                 continue
             seen[key] = key_line
             result[key] = _to_data(value_node, (*path, key), lines, problems, name)

@@ -147,9 +147,7 @@ def replay(
         segments = timeline.segments(facts.index, end)
         found = episodes(facts, segments, window(facts.calendar), end)
         sla = sla_periods(facts, segments, window(facts.sla_calendar), start, end) if facts.sla else None
-        result.services.append(
-            ServiceResult(graph.ids[facts.index], sum(e.cost for e in found), found, sla)
-        )
+        result.services.append(ServiceResult(graph.ids[facts.index], sum(e.cost for e in found), found, sla))
     result.services.sort(key=lambda s: s.id)
     return result
 

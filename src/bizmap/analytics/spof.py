@@ -52,7 +52,10 @@ def ranked_by_cost(graph: CompiledGraph) -> list[tuple[str, float, list[str]]]:
     for service in single_points_of_failure(graph):
         for point in service.single_points:
             cost, hit = by_node.get(point.node, (0.0, []))
-            by_node[point.node] = (cost + cost_per_hour(facts[service.id], int(point.effect)), [*hit, service.id])
+            by_node[point.node] = (
+                cost + cost_per_hour(facts[service.id], int(point.effect)),
+                [*hit, service.id],
+            )
     ranked = [(node, cost, hit) for node, (cost, hit) in by_node.items()]
     ranked.sort(key=lambda item: (-item[1], item[0]))
     return ranked

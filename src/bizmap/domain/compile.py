@@ -28,7 +28,12 @@ RULE_CODES = {"all": RULE_ALL, "any": RULE_ANY, "quorum": RULE_QUORUM}
 RULE_NAMES = {code: name for name, code in RULE_CODES.items()}
 
 EFFECT_HARD, EFFECT_SOFT, EFFECT_ESCALATE, EFFECT_IGNORE = 0, 1, 2, 3
-EFFECT_CODES = {"hard": EFFECT_HARD, "soft": EFFECT_SOFT, "escalate": EFFECT_ESCALATE, "ignore": EFFECT_IGNORE}
+EFFECT_CODES = {
+    "hard": EFFECT_HARD,
+    "soft": EFFECT_SOFT,
+    "escalate": EFFECT_ESCALATE,
+    "ignore": EFFECT_IGNORE,
+}
 EFFECT_NAMES = {code: name for name, code in EFFECT_CODES.items()}
 
 # How a parent sees a child's state through each edge effect (indexed by state value).
@@ -53,8 +58,8 @@ class Selector:
             if labels.get(key) != value:
                 return False
         for key, pattern in self.patterns:
-            value = labels.get(key)
-            if value is None or pattern.fullmatch(value) is None:
+            text = labels.get(key)
+            if text is None or pattern.fullmatch(text) is None:
                 return False
         return True
 

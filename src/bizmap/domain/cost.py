@@ -48,7 +48,10 @@ class WorkaroundAllowance:
 
 
 def counted_cost(
-    facts: ServiceFacts, state: int, pieces: Sequence[tuple[float, float]], allowance: WorkaroundAllowance
+    facts: ServiceFacts,
+    state: int,
+    pieces: Sequence[tuple[float, float]],
+    allowance: WorkaroundAllowance,
 ) -> tuple[float, float]:
     """(counted seconds, cost) of in-calendar, unplanned ``pieces`` spent in ``state``."""
     rate = cost_per_hour(facts, state)

@@ -52,7 +52,9 @@ class EventRouter:
         self._cache[key] = result
         return result
 
-    def closest_selectors(self, labels: Mapping[str, str], limit: int = 3) -> list[tuple[str, dict[str, str]]]:
+    def closest_selectors(
+        self, labels: Mapping[str, str], limit: int = 3
+    ) -> list[tuple[str, dict[str, str]]]:
         """For an unmatched event: the selectors sharing the most labels with it (for humans)."""
         scored = []
         for selector, node in self.graph.selectors:

@@ -111,9 +111,7 @@ class CalendarSpec(Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(
-                f"unknown timezone {value!r}: use an IANA name such as Europe/London"
-            ) from None
+            raise ValueError(f"unknown timezone {value!r}: use an IANA name such as Europe/London") from None
         return value
 
     @field_validator("hours", mode="before")
@@ -123,7 +121,7 @@ class CalendarSpec(Strict):
             for day, ranges in value.items():
                 if not isinstance(ranges, str):
                     raise ValueError(
-                        f"hours for {day!r} must be a quoted string such as \"08:00-18:00\" "
+                        f'hours for {day!r} must be a quoted string such as "08:00-18:00" '
                         f"(got {ranges!r}; YAML reads unquoted times as numbers)"
                     )
         return value
@@ -218,14 +216,14 @@ class DependsOnSpec(Strict):
     @field_validator("need", mode="before")
     @classmethod
     def _need_shape(cls, value: Any) -> Any:
-        if isinstance(value, bool) or isinstance(value, float):
-            raise ValueError(f"need must be an integer weight or a share like \"60%\" (got {value!r})")
+        if isinstance(value, bool | float):
+            raise ValueError(f'need must be an integer weight or a share like "60%" (got {value!r})')
         if isinstance(value, int) and value <= 0:
             raise ValueError(f"need must be at least 1 (got {value})")
         if isinstance(value, str):
             m = _SHARE.match(value.strip())
             if not m:
-                raise ValueError(f"need {value!r} is neither an integer nor a share like \"60%\"")
+                raise ValueError(f'need {value!r} is neither an integer nor a share like "60%"')
             share = Fraction(m.group(1))
             if share <= 0 or share > 100:
                 raise ValueError(f"need {value!r} must be a share in (0%, 100%]")
@@ -234,7 +232,7 @@ class DependsOnSpec(Strict):
     @model_validator(mode="after")
     def _need_only_for_quorum(self) -> DependsOnSpec:
         if self.rule == "quorum" and self.need is None:
-            raise ValueError("rule quorum needs `need` (a weight such as 2, or a share such as \"60%\")")
+            raise ValueError('rule quorum needs `need` (a weight such as 2, or a share such as "60%")')
         if self.rule != "quorum" and self.need is not None:
             raise ValueError(f"`need` is only allowed with rule quorum (rule is {self.rule})")
         return self

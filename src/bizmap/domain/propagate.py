@@ -84,7 +84,13 @@ class Propagation:
 
     def _drain(self, heap: list[tuple[int, int]], queued: set[int]) -> list[int]:
         graph = self.graph
-        level, parents, rule, need, total = graph.level, graph.parents, graph.rule, graph.need, graph.total_weight
+        level, parents, rule, need, total = (
+            graph.level,
+            graph.parents,
+            graph.rule,
+            graph.need,
+            graph.total_weight,
+        )
         own, state, buckets = self.own, self.state, self._buckets
         changed: list[int] = []
         pop, push = heapq.heappop, heapq.heappush

@@ -58,15 +58,13 @@ def parse_state(value: object) -> State:
             return _NAGIOS_CODES[value]
         except KeyError:
             raise UnknownStateError(
-                f"unknown state code {value}: Nagios codes are 0 (ok), 1 (degraded), "
-                "2 (down) and 3 (unknown)"
+                f"unknown state code {value}: Nagios codes are 0 (ok), 1 (degraded), 2 (down) and 3 (unknown)"
             ) from None
     if isinstance(value, str):
         try:
             return _STATE_NAMES[value.strip().lower()]
         except KeyError:
             raise UnknownStateError(
-                f"unknown state {value!r}: use one of {', '.join(ACCEPTED_STATE_NAMES)} "
-                "or a Nagios code 0-3"
+                f"unknown state {value!r}: use one of {', '.join(ACCEPTED_STATE_NAMES)} or a Nagios code 0-3"
             ) from None
     raise UnknownStateError(f"unknown state {value!r}: expected a name or a Nagios code 0-3")

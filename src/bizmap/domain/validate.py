@@ -14,7 +14,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bizmap.errors import BizmapError
 from bizmap.domain.model import (
     CalendarSpec,
     ChildSpec,
@@ -29,6 +28,7 @@ from bizmap.domain.model import (
     SlaSpec,
     WorkaroundSpec,
 )
+from bizmap.errors import BizmapError
 
 Path = tuple[str | int, ...]
 BUILTIN_CALENDAR = "24x7"
@@ -128,8 +128,10 @@ def _describe(error: Mapping[str, Any]) -> str:
     if kind == "missing":
         return f"missing required key {_render_path(loc)!r}"
     if kind == "timezone_aware":
-        return (f"{_render_path(loc)}: {error.get('input')} has no UTC offset; write an RFC 3339 "
-                "time such as 2026-11-07T22:00:00Z")
+        return (
+            f"{_render_path(loc)}: {error.get('input')} has no UTC offset; write an RFC 3339 "
+            "time such as 2026-11-07T22:00:00Z"
+        )
     if kind in ("value_error", "assertion_error"):
         message = str(error.get("ctx", {}).get("error", error["msg"]))
     else:
@@ -187,8 +189,11 @@ def validate_documents(documents: Sequence[Document]) -> Model:
             continue
         if not isinstance(data, dict):
             problems.append(
-                Problem(document.name, document.line_of(()), "the top level must be a mapping with "
-                        f"keys {', '.join(TOP_LEVEL_KEYS)}")
+                Problem(
+                    document.name,
+                    document.line_of(()),
+                    f"the top level must be a mapping with keys {', '.join(TOP_LEVEL_KEYS)}",
+                )
             )
             continue
         for key in data:
@@ -196,7 +201,11 @@ def validate_documents(documents: Sequence[Document]) -> Model:
                 hint = difflib.get_close_matches(str(key), TOP_LEVEL_KEYS, n=1)
                 suggestion = f"did you mean {hint[0]!r}?" if hint else f"allowed: {', '.join(TOP_LEVEL_KEYS)}"
                 problems.append(
-                    Problem(document.name, document.line_of((key,)), f"unknown top-level key {key!r}; {suggestion}")
+                    Problem(
+                        document.name,
+                        document.line_of((key,)),
+                        f"unknown top-level key {key!r}; {suggestion}",
+                    )
                 )
 
         if "currency" in data:
@@ -204,21 +213,35 @@ def validate_documents(documents: Sequence[Document]) -> Model:
             origin = _Origin(document, ("currency",))
             if not (isinstance(value, str) and len(value) == 3 and value.isalpha() and value.isupper()):
                 problems.append(
-                    Problem(document.name, origin.line(), f"currency {value!r} is not an ISO 4217 code such as EUR")
+                    Problem(
+                        document.name,
+                        origin.line(),
+                        f"currency {value!r} is not an ISO 4217 code such as EUR",
+                    )
                 )
             elif currency is None:
                 currency = (value, origin)
             elif currency[0] != value:
                 problems.append(
-                    Problem(document.name, origin.line(), f"currency {value} disagrees with {currency[0]} "
-                            f"at {currency[1].where()}: one model has one currency")
+                    Problem(
+                        document.name,
+                        origin.line(),
+                        f"currency {value} disagrees with {currency[0]} "
+                        f"at {currency[1].where()}: one model has one currency",
+                    )
                 )
 
-        for section, expected in (("calendars", dict), ("services", list), ("components", list),
-                                  ("maintenance", list)):
+        for section, expected in (
+            ("calendars", dict),
+            ("services", list),
+            ("components", list),
+            ("maintenance", list),
+        ):
             if section in data and data[section] is not None and not isinstance(data[section], expected):
                 kind = "a mapping of names" if expected is dict else "a list"
-                problems.append(Problem(document.name, document.line_of((section,)), f"{section} must be {kind}"))
+                problems.append(
+                    Problem(document.name, document.line_of((section,)), f"{section} must be {kind}")
+                )
 
         raw_calendars = data.get("calendars") or {}
         if isinstance(raw_calendars, dict):
@@ -228,11 +251,21 @@ def validate_documents(documents: Sequence[Document]) -> Model:
                     CalendarSpec, document, origin.path, "calendar", raw, problems, str(name)
                 )
                 if name == BUILTIN_CALENDAR:
-                    problems.append(Problem(document.name, origin.line(),
-                                            f"calendar name {name!r} is built in; choose another name"))
+                    problems.append(
+                        Problem(
+                            document.name,
+                            origin.line(),
+                            f"calendar name {name!r} is built in; choose another name",
+                        )
+                    )
                 elif name in calendars:
-                    problems.append(Problem(document.name, origin.line(),
-                                            f"duplicate calendar {name!r}: also defined at {calendars[name][1].where()}"))
+                    problems.append(
+                        Problem(
+                            document.name,
+                            origin.line(),
+                            f"duplicate calendar {name!r}: also defined at {calendars[name][1].where()}",
+                        )
+                    )
                 else:
                     calendars[str(name)] = (spec, origin)
 
@@ -246,34 +279,51 @@ def validate_documents(documents: Sequence[Document]) -> Model:
             for index, raw in enumerate(raw_list):
                 origin = _Origin(document, (section, index))
                 if not isinstance(raw, dict):
-                    problems.append(Problem(document.name, origin.line(), f"{what} #{index + 1} must be a mapping with an id"))
+                    problems.append(
+                        Problem(
+                            document.name,
+                            origin.line(),
+                            f"{what} #{index + 1} must be a mapping with an id",
+                        )
+                    )
                     continue
                 spec = _validate_item(cls, document, origin.path, what, raw, problems)
                 node_id = raw.get("id")
                 if not isinstance(node_id, str):
                     continue
                 if node_id in nodes:
-                    problems.append(Problem(document.name, origin.line("id"),
-                                            f"duplicate id {node_id!r}: also defined at {nodes[node_id][1].where()}"))
+                    problems.append(
+                        Problem(
+                            document.name,
+                            origin.line("id"),
+                            f"duplicate id {node_id!r}: also defined at {nodes[node_id][1].where()}",
+                        )
+                    )
                     continue
                 nodes[node_id] = (spec, origin)
                 raw_nodes[node_id] = raw
                 if spec is not None:
-                    bucket.append(spec)  # type: ignore[arg-type]
+                    bucket.append(spec)
 
         raw_windows = data.get("maintenance") or []
         if isinstance(raw_windows, list):
             for index, raw in enumerate(raw_windows):
                 origin = _Origin(document, ("maintenance", index))
-                spec = _validate_item(MaintenanceSpec, document, origin.path, "maintenance window",
-                                      raw, problems)
+                spec = _validate_item(
+                    MaintenanceSpec, document, origin.path, "maintenance window", raw, problems
+                )
                 window_id = raw.get("id") if isinstance(raw, dict) else None
                 if not isinstance(window_id, str):
                     continue
                 if window_id in windows:
-                    problems.append(Problem(document.name, origin.line("id"),
-                                            f"duplicate maintenance id {window_id!r}: also defined at "
-                                            f"{windows[window_id][1].where()}"))
+                    problems.append(
+                        Problem(
+                            document.name,
+                            origin.line("id"),
+                            f"duplicate maintenance id {window_id!r}: also defined at "
+                            f"{windows[window_id][1].where()}",
+                        )
+                    )
                     continue
                 windows[window_id] = (spec, origin)
 
@@ -302,8 +352,13 @@ def raw_children(raw: Mapping[str, Any]) -> list[tuple[str, int | None, str]]:
                 found.append((item, 1, "hard"))
             elif isinstance(item, dict) and isinstance(item.get("id"), str):
                 weight = item.get("weight", 1)
-                found.append((item["id"], weight if isinstance(weight, int) else None,
-                              str(item.get("effect", "hard"))))
+                found.append(
+                    (
+                        item["id"],
+                        weight if isinstance(weight, int) else None,
+                        str(item.get("effect", "hard")),
+                    )
+                )
     return found
 
 
@@ -327,36 +382,68 @@ def _reference_problems(
         for index, (child_id, _, _) in enumerate(raw_children(raw)):
             if child_id not in nodes:
                 sub = ("depends_on", index) if listed else ("depends_on", "children", index)
-                problems.append(Problem(name, origin.line(*sub),
-                                        f"{node_id!r} depends on unknown node {child_id!r}"
-                                        + unknown(child_id, nodes)))
+                problems.append(
+                    Problem(
+                        name,
+                        origin.line(*sub),
+                        f"{node_id!r} depends on unknown node {child_id!r}" + unknown(child_id, nodes),
+                    )
+                )
         depends = spec.depends_on if spec is not None else None
         if depends is not None and depends.rule == "quorum":
             total = sum(c.weight for c in depends.children if c.effect != "ignore")
             if isinstance(depends.need, int) and depends.need > total:
-                problems.append(Problem(name, origin.line("depends_on", "need"),
-                                        f"{node_id!r}: need {depends.need} is larger than the total weight "
-                                        f"{total} of its non-ignored children, so it could never be ok"))
+                problems.append(
+                    Problem(
+                        name,
+                        origin.line("depends_on", "need"),
+                        f"{node_id!r}: need {depends.need} is larger than the total weight "
+                        f"{total} of its non-ignored children, so it could never be ok",
+                    )
+                )
             elif isinstance(depends.need, str) and total == 0:
-                problems.append(Problem(name, origin.line("depends_on", "need"),
-                                        f"{node_id!r}: quorum {depends.need} of no non-ignored children"))
+                problems.append(
+                    Problem(
+                        name,
+                        origin.line("depends_on", "need"),
+                        f"{node_id!r}: quorum {depends.need} of no non-ignored children",
+                    )
+                )
         if "calendar" in raw and isinstance(raw["calendar"], str) and raw["calendar"] not in calendar_names:
-            problems.append(Problem(name, origin.line("calendar"),
-                                    f"service {node_id!r} uses unknown calendar {raw['calendar']!r}"
-                                    + unknown(raw["calendar"], calendar_names)))
+            problems.append(
+                Problem(
+                    name,
+                    origin.line("calendar"),
+                    f"service {node_id!r} uses unknown calendar {raw['calendar']!r}"
+                    + unknown(raw["calendar"], calendar_names),
+                )
+            )
         sla = raw.get("sla")
-        if isinstance(sla, dict) and isinstance(sla.get("calendar"), str) and sla["calendar"] not in calendar_names:
-            problems.append(Problem(name, origin.line("sla", "calendar"),
-                                    f"service {node_id!r}: sla uses unknown calendar {sla['calendar']!r}"
-                                    + unknown(sla["calendar"], calendar_names)))
+        if (
+            isinstance(sla, dict)
+            and isinstance(sla.get("calendar"), str)
+            and sla["calendar"] not in calendar_names
+        ):
+            problems.append(
+                Problem(
+                    name,
+                    origin.line("sla", "calendar"),
+                    f"service {node_id!r}: sla uses unknown calendar {sla['calendar']!r}"
+                    + unknown(sla["calendar"], calendar_names),
+                )
+            )
     for window_id, (window, origin) in windows.items():
         if window is None:
             continue
         for index, node_id in enumerate(window.nodes):
             if node_id not in nodes:
-                problems.append(Problem(origin.document.name, origin.line("nodes", index),
-                                        f"maintenance {window_id!r} lists unknown node {node_id!r}"
-                                        + unknown(node_id, nodes)))
+                problems.append(
+                    Problem(
+                        origin.document.name,
+                        origin.line("nodes", index),
+                        f"maintenance {window_id!r} lists unknown node {node_id!r}" + unknown(node_id, nodes),
+                    )
+                )
     return problems
 
 
@@ -387,13 +474,18 @@ def _cycle_problems(
                 child = kids[index]
                 state = colour.get(child, black)
                 if state == grey:
-                    cycle = path[path.index(child):] + [child]
+                    cycle = [*path[path.index(child) :], child]
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
                         _, origin = nodes[child]
-                        problems.append(Problem(origin.document.name, origin.line("depends_on"),
-                                                "dependency cycle: " + " -> ".join(cycle)))
+                        problems.append(
+                            Problem(
+                                origin.document.name,
+                                origin.line("depends_on"),
+                                "dependency cycle: " + " -> ".join(cycle),
+                            )
+                        )
                 elif state == white:
                     colour[child] = grey
                     stack.append((child, 0))
