@@ -94,6 +94,7 @@ def validate(model: ModelArg) -> None:
         f"{len(graph.calendars)} calendars, {len(graph.maintenance)} maintenance windows",
         markup=False,
         highlight=False,
+        soft_wrap=True,  # one line however narrow the terminal: scripts read it
     )
 
 

@@ -49,7 +49,7 @@ def _to_data(
                     )
                 )
                 continue
-            key = _scalars.construct_object(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, str | int) or isinstance(key, bool):
                 problems.append(
                     Problem(name, key_node.start_mark.line + 1, f"keys must be text (got {key!r})")
@@ -72,7 +72,16 @@ def _to_data(
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_to_data(item, (*path, i), lines, problems, name) for i, item in enumerate(node.value)]
-    return _scalars.construct_object(node)
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    try:
+        return _scalars.construct_object(node)
+    except ValueError:
+        # an unquoted timestamp that is no real date or time (2026-13-01, T25:00): keep the
+        # text, so that validation reports it at its key instead of the loader crashing
+        return node.value
 
 
 def parse_yaml(text: str, name: str) -> tuple[Document | None, list[Problem]]:
@@ -124,6 +133,8 @@ def load_model(path: str | Path) -> Model:
         problems.extend(found)
         if document is not None:
             documents.append(document)
+    if not documents:  # every file failed to parse: their problems say it all
+        raise ModelInvalid(problems)
     try:
         model = validate_documents(documents)
     except ModelInvalid as invalid:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import orjson
 from bizmap.domain.calendar import BusinessCalendar, CalendarWindow, format_time
 from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.episodes import Episode, episodes
+from bizmap.domain.gc_pause import gc_paused
 from bizmap.domain.matching import EventRouter
 from bizmap.domain.sla import SlaPeriod, sla_periods
 from bizmap.domain.states import State
@@ -45,6 +47,11 @@ def read_event_log(
     progress: Callable[[int], None] | None = None,
 ) -> EventLog:
     """Parse a JSONL event log; stop at the first bad line unless ``skip_bad``."""
+    with gc_paused():
+        return _read_event_log(path, skip_bad, progress)
+
+
+def _read_event_log(path: str | Path, skip_bad: bool, progress: Callable[[int], None] | None) -> EventLog:
     log = EventLog()
     name = str(path)
     try:
@@ -104,6 +111,17 @@ def replay(
     on_event: Callable[[], None] | None = None,
 ) -> ReplayResult:
     """Run events (with their line numbers) through the engine over [start, end)."""
+    with gc_paused():
+        return _replay(graph, events, start, end, on_event)
+
+
+def _replay(
+    graph: CompiledGraph,
+    events: Iterable[tuple[int, Event]],
+    start: float,
+    end: float,
+    on_event: Callable[[], None] | None,
+) -> ReplayResult:
     if end <= start:
         raise ValueError("the replay window is empty: --to must be after --from")
     router = EventRouter(graph)
@@ -121,7 +139,7 @@ def replay(
             result.ignored_after_end += 1
             continue
         kept.append((event.time, order, event))
-    kept.sort(key=lambda item: (item[0], item[1]))
+    kept.sort(key=itemgetter(0))  # stable: ties keep input order
 
     timeline = Timeline(graph, start)
     for time, order, event in kept:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 
+from bizmap.domain.gc_pause import gc_paused
 from bizmap.domain.model import (
     CalendarSpec,
     ImpactSpec,
@@ -146,6 +147,11 @@ class CompiledGraph:
 
 def compile_model(model: Model) -> CompiledGraph:
     """Number the nodes, resolve references and order the graph; the model must be valid."""
+    with gc_paused():
+        return _compile(model)
+
+
+def _compile(model: Model) -> CompiledGraph:
     ids = tuple(spec.id for spec in [*model.services, *model.components])
     index = {node_id: i for i, node_id in enumerate(ids)}
     n = len(ids)

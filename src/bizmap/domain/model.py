@@ -14,8 +14,10 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
@@ -81,7 +83,7 @@ def parse_time_ranges(spec: str) -> list[tuple[int, int]]:
 class HolidaySpec(Strict):
     country: str | None = None
     subdivision: str | None = None
-    dates: list[date] = []
+    dates: tuple[date, ...] = ()
 
     @model_validator(mode="after")
     def _check_country(self) -> HolidaySpec:
@@ -100,9 +102,33 @@ class HolidaySpec(Strict):
         return self
 
 
+def _day_spec(value: str) -> str:
+    parse_day_spec(value)
+    return value
+
+
+def _hours_are_text(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError(
+            f'must be a quoted string such as "08:00-18:00" '
+            f"(got {value!r}; YAML reads unquoted times as numbers)"
+        )
+    return value
+
+
+def _time_ranges(value: str) -> str:
+    parse_time_ranges(value)
+    return value
+
+
+# Checked entry by entry, so that an error points at the line of its entry.
+DaySpec = Annotated[str, AfterValidator(_day_spec)]
+TimeRanges = Annotated[str, BeforeValidator(_hours_are_text), AfterValidator(_time_ranges)]
+
+
 class CalendarSpec(Strict):
     timezone: str = "UTC"
-    hours: dict[str, str] | None = None
+    hours: dict[DaySpec, TimeRanges] | None = None
     holidays: HolidaySpec = HolidaySpec()
 
     @field_validator("timezone")
@@ -112,33 +138,6 @@ class CalendarSpec(Strict):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown timezone {value!r}: use an IANA name such as Europe/London") from None
-        return value
-
-    @field_validator("hours", mode="before")
-    @classmethod
-    def _hours_are_text(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            for day, ranges in value.items():
-                if not isinstance(ranges, str):
-                    raise ValueError(
-                        f'hours for {day!r} must be a quoted string such as "08:00-18:00" '
-                        f"(got {ranges!r}; YAML reads unquoted times as numbers)"
-                    )
-        return value
-
-    @field_validator("hours")
-    @classmethod
-    def _valid_hours(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        if value is not None:
-            errors = []
-            for day, ranges in value.items():
-                for check, text in ((parse_day_spec, day), (parse_time_ranges, ranges)):
-                    try:
-                        check(text)
-                    except ValueError as error:
-                        errors.append(str(error))
-            if errors:
-                raise ValueError("; ".join(errors))
         return value
 
     @field_validator("holidays", mode="before")
@@ -204,7 +203,7 @@ class ChildSpec(Strict):
 class DependsOnSpec(Strict):
     rule: Rule = "all"
     need: int | str | None = None
-    children: list[ChildSpec] = []
+    children: tuple[ChildSpec, ...] = ()
 
     @field_validator("children", mode="before")
     @classmethod
@@ -253,28 +252,18 @@ def _depends_on_shape(value: Any) -> Any:
     return value
 
 
-def _match_shape(value: Any) -> Any:
-    """Label values may be written unquoted (ports, numbers); labels are text."""
-    if isinstance(value, list):
-        out = []
-        for selector in value:
-            if isinstance(selector, dict):
-                selector = {
-                    k: (str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v)
-                    for k, v in selector.items()
-                }
-            out.append(selector)
-        return out
-    return value
-
-
 class NodeSpec(Strict):
+    # label values may be written unquoted (ports, numbers); labels are text
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, str_strip_whitespace=True, coerce_numbers_to_str=True
+    )
+
     id: NodeId
     name: str | None = None
     owner: str | None = None
     description: str | None = None
     depends_on: DependsOnSpec | None = None
-    match: list[dict[str, str]] = []
+    match: tuple[dict[str, str], ...] = ()
     mtbf_hours: float | None = Field(None, gt=0)
     mttr_hours: float | None = Field(None, ge=0)
     cost_per_month: float | None = Field(None, ge=0)
@@ -284,14 +273,9 @@ class NodeSpec(Strict):
     def _list_means_all(cls, value: Any) -> Any:
         return _depends_on_shape(value)
 
-    @field_validator("match", mode="before")
-    @classmethod
-    def _labels_are_text(cls, value: Any) -> Any:
-        return _match_shape(value)
-
     @field_validator("match")
     @classmethod
-    def _valid_selectors(cls, value: list[dict[str, str]]) -> list[dict[str, str]]:
+    def _valid_selectors(cls, value: tuple[dict[str, str], ...]) -> tuple[dict[str, str], ...]:
         for selector in value:
             if not selector:
                 raise ValueError("an empty selector would match every event: name at least one label")

@@ -21,6 +21,8 @@ from bizmap.domain.compile import (
 from bizmap.domain.states import State
 
 OK, DEGRADED, UNKNOWN, DOWN = 0, 1, 2, 3
+_SHIFT = 32  # node numbers fit in 32 bits
+_MASK = (1 << _SHIFT) - 1
 
 
 def evaluate_rule(rule: int, need: int, buckets: list[int], total: int) -> int:
@@ -69,20 +71,21 @@ class Propagation:
         graph = self.graph
         level = graph.level
         own = self.own
-        heap: list[tuple[int, int]] = []
+        heap: list[int] = []
         queued: set[int] = set()
         for node, value in items:
             if own[node] != value:
                 own[node] = int(value)
                 if node not in queued:
                     queued.add(node)
-                    heap.append((level[node], node))
+                    heap.append(level[node] << _SHIFT | node)
         if not heap:
             return []
         heapq.heapify(heap)
         return self._drain(heap, queued)
 
-    def _drain(self, heap: list[tuple[int, int]], queued: set[int]) -> list[int]:
+    def _drain(self, heap: list[int], queued: set[int]) -> list[int]:
+        # heap keys are level << _SHIFT | node: children (lower levels) always come first
         graph = self.graph
         level, parents, rule, need, total = (
             graph.level,
@@ -94,8 +97,9 @@ class Propagation:
         own, state, buckets = self.own, self.state, self._buckets
         changed: list[int] = []
         pop, push = heapq.heappop, heapq.heappush
+        mask = _MASK
         while heap:
-            _, node = pop(heap)
+            node = pop(heap) & mask
             queued.discard(node)
             derived = evaluate_rule(rule[node], need[node], buckets[node], total[node])
             new = own[node] if own[node] > derived else derived
@@ -113,7 +117,7 @@ class Propagation:
                     bucket[seen_new] += weight
                     if parent not in queued:
                         queued.add(parent)
-                        push(heap, (level[parent], parent))
+                        push(heap, level[parent] << _SHIFT | parent)
         return changed
 
     def recompute_all(self) -> list[int]:

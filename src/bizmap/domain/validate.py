@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from bizmap.domain.gc_pause import gc_paused
 from bizmap.domain.model import (
     CalendarSpec,
     ChildSpec,
@@ -111,6 +112,8 @@ def _render_path(path: Iterable[str | int]) -> str:
     for part in path:
         if isinstance(part, int):
             text += f"[{part}]"
+        elif part == "[key]":  # pydantic's marker for an error in a mapping's key
+            continue
         else:
             text += ("." if text else "") + str(part)
     return text
@@ -147,8 +150,21 @@ def _item_problems(
     problems = []
     for detail in error.errors():
         loc = tuple(detail["loc"])
-        problems.append(Problem(document.name, document.line_of(path + loc), f"{label}: {_describe(detail)}"))
+        problems.append(
+            Problem(
+                document.name,
+                document.line_of(path + _as_written(document, path, loc)),
+                f"{label}: {_describe(detail)}",
+            )
+        )
     return problems
+
+
+def _as_written(document: Document, path: Path, loc: Path) -> Path:
+    """The path of ``loc`` in the file: a ``depends_on`` list has no ``children`` level."""
+    if loc[:2] == ("depends_on", "children") and (*path, "depends_on", "children") not in document.lines:
+        return ("depends_on", *loc[2:])
+    return loc
 
 
 def _validate_item(
@@ -171,6 +187,11 @@ def _validate_item(
 
 def validate_documents(documents: Sequence[Document]) -> Model:
     """Check every document and the merged model; raise ``ModelInvalid`` listing all problems."""
+    with gc_paused():
+        return _validate_documents(documents)
+
+
+def _validate_documents(documents: Sequence[Document]) -> Model:
     problems: list[Problem] = []
     currency: tuple[str, _Origin] | None = None
     calendars: dict[str, tuple[CalendarSpec | None, _Origin]] = {}
@@ -288,6 +309,8 @@ def validate_documents(documents: Sequence[Document]) -> Model:
                     )
                     continue
                 spec = _validate_item(cls, document, origin.path, what, raw, problems)
+                if spec is None:  # pydantic skips checks across keys once one key is wrong
+                    problems.extend(p for p in _unpaired_reliability(origin, what, raw) if p not in problems)
                 node_id = raw.get("id")
                 if not isinstance(node_id, str):
                     continue
@@ -341,6 +364,28 @@ def validate_documents(documents: Sequence[Document]) -> Model:
     )
 
 
+def _unpaired_reliability(origin: _Origin, what: str, raw: Mapping[str, Any]) -> list[Problem]:
+    """``mtbf_hours`` without ``mttr_hours`` or the reverse, as ``NodeSpec`` words it."""
+    given = [key for key in ("mtbf_hours", "mttr_hours") if raw.get(key) is not None]
+    if len(given) != 1:
+        return []
+    missing = "mttr_hours" if given[0] == "mtbf_hours" else "mtbf_hours"
+    label = f"{what} {raw['id']!r}" if isinstance(raw.get("id"), str) else what
+    message = f"{label}: {given[0]} is given without {missing}: give both or neither"
+    return [Problem(origin.document.name, origin.line(), message)]
+
+
+def _depends_on_alone(raw: Mapping[str, Any]) -> DependsOnSpec | None:
+    """The ``depends_on`` of a node that failed validation elsewhere, if it is valid itself."""
+    value = raw.get("depends_on")
+    if value is None:
+        return None
+    try:
+        return DependsOnSpec.model_validate({"children": value} if isinstance(value, list) else value)
+    except ValidationError:
+        return None
+
+
 def raw_children(raw: Mapping[str, Any]) -> list[tuple[str, int | None, str]]:
     """(child id, weight, effect) as written, read defensively from unvalidated data."""
     depends = raw.get("depends_on")
@@ -362,6 +407,12 @@ def raw_children(raw: Mapping[str, Any]) -> list[tuple[str, int | None, str]]:
     return found
 
 
+def _child_ids(spec: NodeSpec | None, raw: Mapping[str, Any]) -> list[str]:
+    if spec is not None:
+        return [c.id for c in spec.depends_on.children] if spec.depends_on is not None else []
+    return [child for child, _, _ in raw_children(raw)]
+
+
 def _reference_problems(
     nodes: Mapping[str, tuple[NodeSpec | None, _Origin]],
     raw_nodes: Mapping[str, Mapping[str, Any]],
@@ -379,7 +430,7 @@ def _reference_problems(
         raw = raw_nodes[node_id]
         name = origin.document.name
         listed = isinstance(raw.get("depends_on"), list)
-        for index, (child_id, _, _) in enumerate(raw_children(raw)):
+        for index, child_id in enumerate(_child_ids(spec, raw)):
             if child_id not in nodes:
                 sub = ("depends_on", index) if listed else ("depends_on", "children", index)
                 problems.append(
@@ -389,7 +440,7 @@ def _reference_problems(
                         f"{node_id!r} depends on unknown node {child_id!r}" + unknown(child_id, nodes),
                     )
                 )
-        depends = spec.depends_on if spec is not None else None
+        depends = spec.depends_on if spec is not None else _depends_on_alone(raw)
         if depends is not None and depends.rule == "quorum":
             total = sum(c.weight for c in depends.children if c.effect != "ignore")
             if isinstance(depends.need, int) and depends.need > total:
@@ -453,7 +504,7 @@ def _cycle_problems(
     """Every dependency cycle (ignored edges included), each reported once."""
     children: dict[str, list[str]] = {}
     for node_id, raw in raw_nodes.items():
-        kids = [child for child, _, _ in raw_children(raw) if child in nodes]
+        kids = [child for child in _child_ids(nodes[node_id][0], raw) if child in nodes]
         if kids:
             children[node_id] = kids
     white, grey, black = 0, 1, 2
