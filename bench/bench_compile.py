@@ -12,10 +12,10 @@ import resource
 import time
 
 import orjson
-from generate import model_data
 
 from bizmap.domain.compile import compile_model
 from bizmap.domain.validate import Document, validate_documents
+from generate import model_data
 
 
 def main() -> None:

@@ -11,11 +11,10 @@ import random
 import statistics
 import time
 
-from generate import model_data
-
 from bizmap.domain.compile import compile_model
 from bizmap.domain.propagate import DEGRADED, DOWN, OK, Propagation
 from bizmap.domain.validate import Document, validate_documents
+from generate import model_data
 
 
 def main() -> None:

@@ -12,12 +12,12 @@ import tempfile
 import time
 
 import orjson
-from generate import events, model_data
 
 from bizmap.domain.calendar import format_time
 from bizmap.domain.compile import compile_model
 from bizmap.domain.validate import Document, validate_documents
 from bizmap.replay import read_event_log, replay
+from generate import events, model_data
 
 
 def main() -> None:
