@@ -35,7 +35,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
+# Piped or redirected output is still read by people: give tables room to breathe.
+out = Console(width=None if Console().is_terminal else 120)
 err = Console(stderr=True)
 
 ModelArg = Annotated[
@@ -55,7 +56,6 @@ def _graph(model: Path) -> CompiledGraph:
     except ModelInvalid as invalid:
         for problem in invalid.problems:
             err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-        err.print(f"{len(invalid.problems)} error(s); nothing was computed", style="red")
         raise typer.Exit(1) from None
 
 
@@ -63,8 +63,14 @@ def _print_json(document: Any) -> None:
     sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
+_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥", "CHF": "CHF "}
+
+
 def _money(value: float, currency: str) -> str:
-    return f"{currency} {value:,.2f}"
+    """Whole units for people (the JSON keeps cents): £74,189."""
+    symbol = _SYMBOLS.get(currency)
+    text = f"{round(value):,}"
+    return f"{symbol}{text}" if symbol else f"{text} {currency}"
 
 
 def _duration(seconds: float) -> str:
@@ -281,6 +287,7 @@ def replay_command(
                 f"  {events}:{lines.get(id(event), '?')}: unmatched: {label}",
                 markup=False,
                 highlight=False,
+                soft_wrap=True,
             )
         if len(result.unmatched) > 20:
             err.print(f"  ... and {len(result.unmatched) - 20} more", markup=False)
@@ -292,34 +299,36 @@ def replay_command(
 
 def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
     currency = graph.currency
-    table = Table(title=f"Business impact {format_time(result.start)} to {format_time(result.end)}")
-    for column, right in (
-        ("service", False),
-        ("cost", True),
-        ("episodes", True),
-        ("counted downtime", True),
-        ("worst", False),
-        ("SLA", False),
-        ("budget left", True),
-    ):
-        table.add_column(column, justify="right" if right else "left")
+    table = Table(title=f"Business impact, {format_time(result.start)} to {format_time(result.end)}")
+    table.add_column("business service", no_wrap=True)
+    table.add_column("cost", justify="right", no_wrap=True)
+    table.add_column("episodes", justify="right")
+    table.add_column("counted", justify="right", no_wrap=True)
+    table.add_column("worst", no_wrap=True)
+    table.add_column("SLA", no_wrap=True)
+    table.add_column("budget left", justify="right", no_wrap=True)
+    missed_services = 0
+    safety_seconds = 0.0
     for service in sorted(result.services, key=lambda s: (-s.cost, s.id)):
+        facts = graph.service_of[graph.index[service.id]]
         counted = sum(e.counted_seconds for e in service.episodes)
+        if facts.safety_critical:
+            safety_seconds += counted
         worst = max((e.worst_state for e in service.episodes), default=0)
         sla_text = budget_text = "-"
         if service.sla:
             missed = [p for p in service.sla if not p.met]
-            last = service.sla[-1]
-            sla_text = (
-                f"[red]missed {len(missed)}/{len(service.sla)}[/]" if missed else f"met ({last.sli:.3f}%)"
-            )
-            budget_text = (
-                _duration(last.budget_remaining_seconds)
-                if last.budget_remaining_seconds >= 0
-                else (f"[red]-{_duration(-last.budget_remaining_seconds)}[/]")
-            )
+            # the longest period speaks for the window; clipped stubs at its edges do not
+            last = max(service.sla, key=lambda p: p.period_end - p.period_start)
+            if missed:
+                missed_services += 1
+                sla_text = f"[red]missed {len(missed)} of {len(service.sla)}[/]"
+            else:
+                sla_text = f"met, {last.sli:.2f}%"
+            remaining = last.budget_remaining_seconds
+            budget_text = _duration(remaining) if remaining >= 0 else f"[red]-{_duration(-remaining)}[/]"
         table.add_row(
-            service.id,
+            service.id + (" [red](safety)[/]" if facts.safety_critical else ""),
             _money(service.cost, currency),
             str(len(service.episodes)),
             _duration(counted),
@@ -328,10 +337,23 @@ def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
             budget_text,
         )
     out.print(table)
+    episodes = sum(len(s.episodes) for s in result.services)
     out.print(
-        f"Total cost of downtime: [bold]{_money(result.total_cost, currency)}[/]  "
-        f"({result.applied:,} events applied, {result.duplicates:,} duplicates ignored, "
-        f"{len(result.unmatched):,} unmatched)"
+        f"Downtime cost the business [bold]{_money(result.total_cost, currency)}[/] over {episodes} "
+        f"episodes; {missed_services} service(s) missed an SLA period"
+        + (
+            f"; safety-critical services were impaired for {_duration(safety_seconds)} of counted time."
+            if safety_seconds
+            else "."
+        ),
+        soft_wrap=True,
+    )
+    out.print(
+        f"{result.applied:,} events applied, {result.duplicates:,} duplicates ignored, "
+        f"{len(result.unmatched):,} unmatched. Counted time is inside the service's calendar, unplanned "
+        "and not unknown; the budget left is for the longest SLA period in the window.",
+        style="dim",
+        soft_wrap=True,
     )
 
 

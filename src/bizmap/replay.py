@@ -13,8 +13,6 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from bizmap.domain.calendar import BusinessCalendar, CalendarWindow, format_time
 from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.episodes import Episode, episodes
@@ -24,7 +22,7 @@ from bizmap.domain.sla import SlaPeriod, sla_periods
 from bizmap.domain.states import State
 from bizmap.domain.timeline import Timeline
 from bizmap.errors import EventError, EventLineError
-from bizmap.events import Event, parse_event
+from bizmap.events import Event, decode_event
 
 
 @dataclass
@@ -58,20 +56,19 @@ def _read_event_log(path: str | Path, skip_bad: bool, progress: Callable[[int], 
         handle = open(path, "rb")  # noqa: SIM115 - closed below, read in binary for speed
     except OSError as error:
         raise EventLineError(name, 0, f"cannot read event log: {error.strerror}") from None
+    append = log.events.append
     with handle:
         for number, raw in enumerate(handle, start=1):
             if progress is not None:
                 progress(len(raw))
-            if not raw.strip():
-                continue
             try:
-                event = parse_event(orjson.loads(raw))
-            except orjson.JSONDecodeError as error:
-                message = f"not valid JSON: {error}"
+                event = decode_event(raw)
             except EventError as error:
-                message = f"{error.field}: {error.message}"
+                if not raw.strip():
+                    continue  # blank lines are allowed (checked only here: they fail to decode)
+                message = error.message if error.field == "json" else f"{error.field}: {error.message}"
             else:
-                log.events.append((number, event))
+                append((number, event))
                 continue
             if not skip_bad:
                 raise EventLineError(name, number, message + " (use --skip-bad to skip such lines)")
@@ -150,7 +147,10 @@ def _replay(
             result.unmatched.append((order, event))
             continue
         state = int(event.state)
-        timeline.apply(time, [(node, event.key, state) for node in nodes])
+        if len(nodes) == 1:
+            timeline.apply_one(time, nodes[0], event.key, state)
+        else:
+            timeline.apply(time, [(node, event.key, state) for node in nodes])
         result.applied += 1
 
     windows: dict[str, CalendarWindow] = {}

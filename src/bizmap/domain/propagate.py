@@ -68,24 +68,21 @@ class Propagation:
     def set_own(self, changes: Mapping[int, int] | Iterable[tuple[int, int]]) -> list[int]:
         """Set own states and propagate; return the nodes whose state changed, children first."""
         items = changes.items() if isinstance(changes, Mapping) else changes
-        graph = self.graph
-        level = graph.level
+        level = self.graph.level
         own = self.own
         heap: list[int] = []
-        queued: set[int] = set()
         for node, value in items:
             if own[node] != value:
                 own[node] = int(value)
-                if node not in queued:
-                    queued.add(node)
-                    heap.append(level[node] << _SHIFT | node)
+                heap.append(level[node] << _SHIFT | node)
         if not heap:
             return []
         heapq.heapify(heap)
-        return self._drain(heap, queued)
+        return self._drain(heap)
 
-    def _drain(self, heap: list[int], queued: set[int]) -> list[int]:
-        # heap keys are level << _SHIFT | node: children (lower levels) always come first
+    def _drain(self, heap: list[int]) -> list[int]:
+        # Heap keys are level << _SHIFT | node, so children (lower levels) always come out
+        # before their parents, and a node queued twice comes out twice in a row.
         graph = self.graph
         level, parents, rule, need, total = (
             graph.level,
@@ -98,26 +95,31 @@ class Propagation:
         changed: list[int] = []
         pop, push = heapq.heappop, heapq.heappush
         mask = _MASK
+        effect_map = EFFECT_MAP
+        previous_key = -1
         while heap:
-            node = pop(heap) & mask
-            queued.discard(node)
+            key = pop(heap)
+            if key == previous_key:
+                continue
+            previous_key = key
+            node = key & mask
             derived = evaluate_rule(rule[node], need[node], buckets[node], total[node])
-            new = own[node] if own[node] > derived else derived
+            mine = own[node]
+            new = mine if mine > derived else derived
             old = state[node]
             if new == old:
                 continue
             state[node] = new
             changed.append(node)
             for parent, weight, effect in parents[node]:
-                mapping = EFFECT_MAP[effect]
-                seen_old, seen_new = mapping[old], mapping[new]
+                mapping = effect_map[effect]
+                seen_old = mapping[old]
+                seen_new = mapping[new]
                 if seen_old != seen_new:
                     bucket = buckets[parent]
                     bucket[seen_old] -= weight
                     bucket[seen_new] += weight
-                    if parent not in queued:
-                        queued.add(parent)
-                        push(heap, level[parent] << _SHIFT | parent)
+                    push(heap, level[parent] << _SHIFT | parent)
         return changed
 
     def recompute_all(self) -> list[int]:

@@ -83,30 +83,50 @@ class Timeline:
 
         Times before the timeline's start count as its start; times must not go backwards.
         """
-        time = max(time, self.start)
-        if time < self.now:
-            raise ValueError("timeline updates must come in time order")
-        self._advance_maintenance(time)
-        self.now = time
+        time = self._advance(time)
         touched: dict[int, int] = {}
         for node, key, state in updates:
-            signals = self.signals.get(node)
-            if state == OK:
-                if signals and key in signals:
-                    del signals[key]
-                    if not signals:
-                        del self.signals[node]
-                else:
-                    continue
-            else:
-                if signals is None:
-                    signals = self.signals[node] = {}
-                if signals.get(key) == state:
-                    continue
-                signals[key] = state
-            touched[node] = self.own_state_of(node)
-        if not touched:
-            return []
+            own = self._set_signal(node, key, state)
+            if own is not None:
+                touched[node] = own
+        return self._propagate(time, touched) if touched else []
+
+    def apply_one(self, time: float, node: int, key: str, state: int) -> list[int]:
+        """``apply`` for a single signal update, the common case, without the bookkeeping."""
+        time = self._advance(time)
+        own = self._set_signal(node, key, state)
+        return self._propagate(time, {node: own}) if own is not None else []
+
+    def _advance(self, time: float) -> float:
+        if time < self.start:
+            time = self.start
+        if time < self.now:
+            raise ValueError("timeline updates must come in time order")
+        if self._next_boundary < len(self._boundaries):
+            self._advance_maintenance(time)
+        self.now = time
+        return time
+
+    def _set_signal(self, node: int, key: str, state: int) -> int | None:
+        """Record a signal; return the node's new own state, or None when nothing changed."""
+        signals = self.signals.get(node)
+        if state == OK:
+            if not signals or key not in signals:
+                return None
+            del signals[key]
+            if not signals:
+                del self.signals[node]
+                return OK
+        else:
+            if signals is None:
+                self.signals[node] = {key: state}
+                return state
+            if signals.get(key) == state:
+                return None
+            signals[key] = state
+        return max(signals.values())
+
+    def _propagate(self, time: float, touched: dict[int, int]) -> list[int]:
         own = self.propagation.own
         own_changed = [node for node, state in touched.items() if own[node] != state]
         changed = self.propagation.set_own(touched)
@@ -114,7 +134,8 @@ class Timeline:
             sources = set(own_changed)
             sources.update(changed)
             affected = affected_ancestors(self.graph, self.propagation, sources)
-            services = [n for n in affected if self.graph.is_service[n]]
+            is_service = self.graph.is_service
+            services = [n for n in affected if is_service[n]]
             if services:
                 self._record(time, services)
         return changed

@@ -1,0 +1,1 @@
+"""Root conftest: its directory goes on sys.path, so tests can ``import helpers``."""
