@@ -94,7 +94,7 @@ class Document:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Origin:
     document: Document
     path: Path
