@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from fractions import Fraction
 
@@ -36,6 +37,8 @@ EFFECT_CODES = {
     "ignore": EFFECT_IGNORE,
 }
 EFFECT_NAMES = {code: name for name, code in EFFECT_CODES.items()}
+
+HEAP_SHIFT = 32  # node numbers fit in 32 bits; see CompiledGraph.upward
 
 # How a parent sees a child's state through each edge effect (indexed by state value).
 OK, DEGRADED, UNKNOWN, DOWN = (int(s) for s in State)
@@ -137,6 +140,17 @@ class CompiledGraph:
     @property
     def currency(self) -> str:
         return self.model.currency
+
+    @cached_property
+    def upward(self) -> tuple[tuple[tuple[int, int, tuple[int, int, int, int]], ...], ...]:
+        """Per node, its counted parents as (heap key, weight, effect map) for propagation.
+
+        The heap key ``level << HEAP_SHIFT | parent`` orders parents after their children.
+        """
+        level = self.level
+        return tuple(
+            tuple((level[p] << HEAP_SHIFT | p, w, EFFECT_MAP[e]) for p, w, e in edges) for edges in self.parents
+        )
 
     def __len__(self) -> int:
         return len(self.ids)

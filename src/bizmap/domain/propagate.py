@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from bizmap.domain.compile import (
     EFFECT_MAP,
+    HEAP_SHIFT,
     RULE_ALL,
     RULE_ANY,
     CompiledGraph,
@@ -21,8 +22,7 @@ from bizmap.domain.compile import (
 from bizmap.domain.states import State
 
 OK, DEGRADED, UNKNOWN, DOWN = 0, 1, 2, 3
-_SHIFT = 32  # node numbers fit in 32 bits
-_MASK = (1 << _SHIFT) - 1
+_MASK = (1 << HEAP_SHIFT) - 1
 
 
 def evaluate_rule(rule: int, need: int, buckets: list[int], total: int) -> int:
@@ -74,7 +74,7 @@ class Propagation:
         for node, value in items:
             if own[node] != value:
                 own[node] = int(value)
-                heap.append(level[node] << _SHIFT | node)
+                heap.append(level[node] << HEAP_SHIFT | node)
         if not heap:
             return []
         heapq.heapify(heap)
@@ -84,18 +84,11 @@ class Propagation:
         # Heap keys are level << _SHIFT | node, so children (lower levels) always come out
         # before their parents, and a node queued twice comes out twice in a row.
         graph = self.graph
-        level, parents, rule, need, total = (
-            graph.level,
-            graph.parents,
-            graph.rule,
-            graph.need,
-            graph.total_weight,
-        )
+        upward, rule, need, total = graph.upward, graph.rule, graph.need, graph.total_weight
         own, state, buckets = self.own, self.state, self._buckets
         changed: list[int] = []
         pop, push = heapq.heappop, heapq.heappush
         mask = _MASK
-        effect_map = EFFECT_MAP
         previous_key = -1
         while heap:
             key = pop(heap)
@@ -103,23 +96,25 @@ class Propagation:
                 continue
             previous_key = key
             node = key & mask
-            derived = evaluate_rule(rule[node], need[node], buckets[node], total[node])
             mine = own[node]
-            new = mine if mine > derived else derived
+            if total[node]:
+                derived = evaluate_rule(rule[node], need[node], buckets[node], total[node])
+                new = mine if mine > derived else derived
+            else:
+                new = mine
             old = state[node]
             if new == old:
                 continue
             state[node] = new
             changed.append(node)
-            for parent, weight, effect in parents[node]:
-                mapping = effect_map[effect]
+            for parent_key, weight, mapping in upward[node]:
                 seen_old = mapping[old]
                 seen_new = mapping[new]
                 if seen_old != seen_new:
-                    bucket = buckets[parent]
+                    bucket = buckets[parent_key & mask]
                     bucket[seen_old] -= weight
                     bucket[seen_new] += weight
-                    push(heap, level[parent] << _SHIFT | parent)
+                    push(heap, parent_key)
         return changed
 
     def recompute_all(self) -> list[int]:
