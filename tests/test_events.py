@@ -315,7 +315,7 @@ def test_read_event_log_lines(tmp_path: Path) -> None:
     path.write_text(f"{good}\n\n   \n{{not json\n{text(node='a', state='sideways', time=T)}\n{good}\n")
     sizes: list[int] = []
     log = read_event_log(path, skip_bad=True, progress=sizes.append)
-    assert sum(sizes) == path.stat().st_size and len(sizes) == 6
+    assert sum(sizes) == path.stat().st_size  # every byte reported, in batches
     assert [line for line, _ in log.events] == [1, 6]
     assert log.events[0][1] == Event(State.DOWN, TEN, "a")
     assert [bad.line for bad in log.bad] == [4, 5]

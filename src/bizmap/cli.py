@@ -268,7 +268,7 @@ def replay_command(
             log = read_event_log(events, skip_bad=skip_bad, progress=lambda n: progress.advance(reading, n))
             t0, t1 = _replay_window(start, end, [e.time for _, e in log.events if e.time is not None])
             applying = progress.add_task("replaying", total=len(log.events))
-            result = replay(graph, log.events, t0, t1, on_event=lambda: progress.advance(applying))
+            result = replay(graph, log.events, t0, t1, on_progress=lambda n: progress.advance(applying, n))
     except EventLineError as error:
         _fail(str(error), 1)
     except UsageError as error:

@@ -25,6 +25,9 @@ from bizmap.errors import EventError, EventLineError
 from bizmap.events import Event, decode_event
 
 
+PROGRESS_EVERY = 4096
+
+
 @dataclass
 class BadLine:
     line: int
@@ -44,7 +47,10 @@ def read_event_log(
     skip_bad: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> EventLog:
-    """Parse a JSONL event log; stop at the first bad line unless ``skip_bad``."""
+    """Parse a JSONL event log; stop at the first bad line unless ``skip_bad``.
+
+    ``progress(n)`` is told every few thousand lines how many more bytes were read.
+    """
     with gc_paused():
         return _read_event_log(path, skip_bad, progress)
 
@@ -57,10 +63,14 @@ def _read_event_log(path: str | Path, skip_bad: bool, progress: Callable[[int], 
     except OSError as error:
         raise EventLineError(name, 0, f"cannot read event log: {error.strerror}") from None
     append = log.events.append
+    unreported = 0
     with handle:
         for number, raw in enumerate(handle, start=1):
             if progress is not None:
-                progress(len(raw))
+                unreported += len(raw)
+                if not number % PROGRESS_EVERY:
+                    progress(unreported)
+                    unreported = 0
             try:
                 event = decode_event(raw)
             except EventError as error:
@@ -73,6 +83,8 @@ def _read_event_log(path: str | Path, skip_bad: bool, progress: Callable[[int], 
             if not skip_bad:
                 raise EventLineError(name, number, message + " (use --skip-bad to skip such lines)")
             log.bad.append(BadLine(number, message))
+    if progress is not None and unreported:
+        progress(unreported)
     return log
 
 
@@ -105,11 +117,14 @@ def replay(
     events: Iterable[tuple[int, Event]],
     start: float,
     end: float,
-    on_event: Callable[[], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> ReplayResult:
-    """Run events (with their line numbers) through the engine over [start, end)."""
+    """Run events (with their line numbers) through the engine over [start, end).
+
+    ``on_progress(n)`` is told every few thousand events how many more were applied.
+    """
     with gc_paused():
-        return _replay(graph, events, start, end, on_event)
+        return _replay(graph, events, start, end, on_progress)
 
 
 def _replay(
@@ -117,7 +132,7 @@ def _replay(
     events: Iterable[tuple[int, Event]],
     start: float,
     end: float,
-    on_event: Callable[[], None] | None,
+    on_progress: Callable[[int], None] | None,
 ) -> ReplayResult:
     if end <= start:
         raise ValueError("the replay window is empty: --to must be after --from")
@@ -139,19 +154,24 @@ def _replay(
     kept.sort(key=itemgetter(0))  # stable: ties keep input order
 
     timeline = Timeline(graph, start)
-    for time, order, event in kept:
-        nodes = router.nodes_for(event.node, event.labels)
-        if on_event is not None:
-            on_event()
+    nodes_for, apply_one = router.nodes_for, timeline.apply_one
+    applied = 0
+    for done, (time, order, event) in enumerate(kept, start=1):
+        nodes = nodes_for(event.node, event.labels)
+        if on_progress is not None and not done % PROGRESS_EVERY:
+            on_progress(PROGRESS_EVERY)
         if not nodes:
             result.unmatched.append((order, event))
             continue
         state = int(event.state)
         if len(nodes) == 1:
-            timeline.apply_one(time, nodes[0], event.key, state)
+            apply_one(time, nodes[0], event.key, state)
         else:
             timeline.apply(time, [(node, event.key, state) for node in nodes])
-        result.applied += 1
+        applied += 1
+    result.applied = applied
+    if on_progress is not None:
+        on_progress(len(kept) % PROGRESS_EVERY)
 
     windows: dict[str, CalendarWindow] = {}
 

@@ -80,6 +80,13 @@ class Propagation:
         heapq.heapify(heap)
         return self._drain(heap)
 
+    def set_own_one(self, node: int, value: int) -> list[int]:
+        """``set_own`` for one node."""
+        if self.own[node] == value:
+            return []
+        self.own[node] = value
+        return self._drain([self.graph.level[node] << HEAP_SHIFT | node])
+
     def _drain(self, heap: list[int]) -> list[int]:
         # Heap keys are level << _SHIFT | node, so children (lower levels) always come out
         # before their parents, and a node queued twice comes out twice in a row.

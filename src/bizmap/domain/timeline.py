@@ -92,10 +92,32 @@ class Timeline:
         return self._propagate(time, touched) if touched else []
 
     def apply_one(self, time: float, node: int, key: str, state: int) -> list[int]:
-        """``apply`` for a single signal update, the common case, without the bookkeeping."""
+        """``apply`` for a single signal update: the common case, kept lean for replay speed."""
         time = self._advance(time)
         own = self._set_signal(node, key, state)
-        return self._propagate(time, {node: own}) if own is not None else []
+        propagation = self.propagation
+        if own is None or propagation.own[node] == own:
+            return []
+        changed = propagation.set_own_one(node, own)
+        # Services whose state or root causes may differ now: those above the node through
+        # nodes that are non-ok, or that just changed (an ok node breaks every path through it).
+        graph = self.graph
+        current, parents, is_service = propagation.state, graph.parents, graph.is_service
+        just_changed = set(changed)
+        seen = {node}
+        stack = [node]
+        services = []
+        while stack:
+            here = stack.pop()
+            if is_service[here]:
+                services.append(here)
+            for parent, _, _ in parents[here]:
+                if parent not in seen and (current[parent] != OK or parent in just_changed):
+                    seen.add(parent)
+                    stack.append(parent)
+        if services:
+            self._record(time, services)
+        return changed
 
     def _advance(self, time: float) -> float:
         if time < self.start:
