@@ -1,32 +1,52 @@
 # bizmap: two commands. `make demo` and `make test` each set up their own environment.
+#
+#   .venv           development install (editable, pure Python: edits take effect at once)
+#   .venv-compiled  regular install with the engine compiled by mypyc (what users get);
+#                   the engine tests run against it too, and the benchmarks use it
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CVENV := .venv-compiled
+CBIN := $(CVENV)/bin
+CSTAMP := $(CVENV)/.installed
+SOURCES := $(shell find src -name '*.py') setup.py pyproject.toml
+ENGINE_TESTS := tests/domain tests/analytics tests/test_replay.py tests/test_cli.py tests/test_events.py
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint unit test-compiled bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	BIZMAP_COMPILE=0 $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(CSTAMP): $(SOURCES)
+	$(PYTHON) -m venv $(CVENV)
+	$(CBIN)/pip install --quiet --upgrade pip
+	$(CBIN)/pip install --quiet '.[dev]'
+	touch $(CSTAMP)
 
 demo: $(STAMP)
 	$(BIN)/bizmap validate examples/hospital
 	$(BIN)/bizmap replay examples/hospital examples/hospital/events.jsonl --from 2026-10-01T00:00:00+01:00 --to 2026-11-01T00:00:00Z
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench setup.py
+	$(BIN)/ruff format --check src tests bench setup.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
-	$(BIN)/pytest
+unit: $(STAMP)
+	BIZMAP_EXPECT_COMPILED=0 $(BIN)/pytest
 
-bench: $(STAMP)
-	$(BIN)/python bench/run_all.py
+test-compiled: $(CSTAMP)
+	BIZMAP_EXPECT_COMPILED=1 $(CBIN)/python -m pytest -p no:cacheprovider $(ENGINE_TESTS) tests/test_compiled.py
+
+test: lint unit test-compiled
+
+bench: $(CSTAMP)
+	$(CBIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(CVENV) build .pytest_cache .mypy_cache .ruff_cache src/*.egg-info
