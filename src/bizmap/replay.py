@@ -24,7 +24,6 @@ from bizmap.domain.timeline import Timeline
 from bizmap.errors import EventError, EventLineError
 from bizmap.events import Event, decode_event
 
-
 PROGRESS_EVERY = 4096
 
 

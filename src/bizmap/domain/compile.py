@@ -10,9 +10,9 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import datetime
 from fractions import Fraction
+from functools import cached_property
 
 from bizmap.domain.gc_pause import gc_paused
 from bizmap.domain.model import (
@@ -149,7 +149,8 @@ class CompiledGraph:
         """
         level = self.level
         return tuple(
-            tuple((level[p] << HEAP_SHIFT | p, w, EFFECT_MAP[e]) for p, w, e in edges) for edges in self.parents
+            tuple((level[p] << HEAP_SHIFT | p, w, EFFECT_MAP[e]) for p, w, e in edges)
+            for edges in self.parents
         )
 
     def __len__(self) -> int:
