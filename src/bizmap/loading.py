@@ -56,6 +56,12 @@ def _to_data(
                 )
                 continue
             key_line = key_node.start_mark.line + 1
+            if key in seen and _is_hours(path):
+                # semantics §1: a day named twice gets the union of its ranges
+                value = _to_data(value_node, (*path, key), lines, problems, name)
+                if isinstance(value, str) and isinstance(result[key], str):
+                    result[key] = f"{result[key]},{value}"
+                    continue
             if key in seen:
                 problems.append(
                     Problem(
@@ -82,6 +88,10 @@ def _scalar(node: yaml.Node) -> Any:
         # an unquoted timestamp that is no real date or time (2026-13-01, T25:00): keep the
         # text, so that validation reports it at its key instead of the loader crashing
         return node.value
+
+
+def _is_hours(path: tuple[Any, ...]) -> bool:
+    return len(path) == 3 and path[0] == "calendars" and path[2] == "hours"
 
 
 def parse_yaml(text: str, name: str) -> tuple[Document | None, list[Problem]]:
