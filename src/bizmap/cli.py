@@ -28,6 +28,7 @@ from bizmap.errors import BizmapError, EventLineError, UsageError
 from bizmap.graph_export import to_dot, to_mermaid
 from bizmap.loading import load_graph
 from bizmap.replay import ReplayResult, read_event_log, replay, to_json
+from bizmap.settings import HELP, Settings
 
 app = typer.Typer(
     help="bizmap: what IT failures cost the business, in money, people and service levels.",
@@ -394,3 +395,67 @@ def main() -> None:
     except BizmapError as error:  # a last guard: user errors never end in a traceback
         err.print(f"error: {error}", markup=False, highlight=False)
         sys.exit(2 if isinstance(error, UsageError) else 1)
+
+
+@app.command()
+def serve(
+    model: ModelArg,
+    db: Annotated[str, typer.Option(help=HELP["db"])] = Settings.db,
+    host: Annotated[str, typer.Option(help=HELP["host"])] = Settings.host,
+    port: Annotated[int, typer.Option(help=HELP["port"])] = Settings.port,
+    max_body_bytes: Annotated[int, typer.Option(help=HELP["max_body_bytes"])] = Settings.max_body_bytes,
+    max_batch_events: Annotated[int, typer.Option(help=HELP["max_batch_events"])] = Settings.max_batch_events,
+    max_event_age_seconds: Annotated[
+        float, typer.Option(help=HELP["max_event_age_seconds"])
+    ] = Settings.max_event_age_seconds,
+    max_event_lead_seconds: Annotated[
+        float, typer.Option(help=HELP["max_event_lead_seconds"])
+    ] = Settings.max_event_lead_seconds,
+) -> None:
+    """Run the live server: ingest events, keep the business view current, serve the API."""
+    import uvicorn
+
+    from bizmap.web.app import create_app
+
+    _graph(model)  # refuse an invalid model before anything starts
+    settings = Settings(
+        model=str(model),
+        db=db,
+        host=host,
+        port=port,
+        max_body_bytes=max_body_bytes,
+        max_batch_events=max_batch_events,
+        max_event_age_seconds=max_event_age_seconds,
+        max_event_lead_seconds=max_event_lead_seconds,
+    )
+    err.print(f"bizmap serving {model} on http://{host}:{port} (database {db})", markup=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+token_app = typer.Typer(
+    help="API tokens: each has a role (read, ingest, operate, admin).", no_args_is_help=True
+)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="read, ingest, operate or admin.")],
+    name: Annotated[str | None, typer.Option(help="A name to recognise it by (default: ROLE-N).")] = None,
+    db: Annotated[str, typer.Option(help=HELP["db"])] = Settings.db,
+) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    from bizmap.storage.store import Store, migrate
+
+    if role not in ("read", "ingest", "operate", "admin"):
+        _fail(f"error: unknown role {role!r}: use read, ingest, operate or admin", 2)
+    migrate(db)
+    store = Store(db)
+    try:
+        chosen = name or f"{role}-{len(store.list_tokens()) + 1}"
+        secret = store.create_token(chosen, role)
+        store.audit("cli", "token.create", {"name": chosen, "role": role})
+    finally:
+        store.close()
+    sys.stdout.write(secret + "\n")
+    err.print(f"token {chosen!r} with role {role}: keep it safe, it is not shown again", markup=False)

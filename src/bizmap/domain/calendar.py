@@ -222,6 +222,13 @@ def periods(timezone: str, period: str, start: float, end: float) -> list[Interv
     return out
 
 
+def period_containing(timezone: str, period: str, instant: float) -> Interval:
+    """The whole SLA period (aligned to local midnight) that contains ``instant``."""
+    tz = zone(timezone)
+    day = _period_start_date(datetime.fromtimestamp(instant, tz).date(), period)
+    return local_midnight(tz, day), local_midnight(tz, _next_period_date(day, period))
+
+
 def overlap(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
     """Intersection of two sorted, merged interval lists."""
     out: list[Interval] = []

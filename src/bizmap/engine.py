@@ -1,0 +1,211 @@
+"""The live engine: events in arrival order -> signals -> states -> episodes, cost and SLA now.
+
+It wraps the same ``Timeline`` that replay uses. Events arrive in any order: one whose time
+is older than the last event applied to the same signal changes nothing (it is still stored
+by the caller); one older than the engine's clock but not older than its signal's last
+event takes effect now, since history already told is not rewritten. Rebuilding after a
+restart feeds the stored events again in arrival order, so the live state always equals a
+replay of what was acknowledged. No I/O here: the server stores, this module computes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bizmap.domain.calendar import BusinessCalendar, CalendarWindow, local_midnight, period_containing, zone
+from bizmap.domain.compile import CompiledGraph, ServiceFacts
+from bizmap.domain.cost import WorkaroundAllowance, cost_per_hour, counted_cost
+from bizmap.domain.episodes import Episode, episodes
+from bizmap.domain.matching import EventRouter
+from bizmap.domain.propagate import OK, UNKNOWN
+from bizmap.domain.sla import SlaPeriod, sla_periods
+from bizmap.domain.states import State
+from bizmap.domain.timeline import Segment, Timeline
+from bizmap.events import Event
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What became of one event: the nodes it matched and whether it changed anything."""
+
+    nodes: tuple[int, ...]
+    late: bool
+
+    @property
+    def matched(self) -> bool:
+        return bool(self.nodes)
+
+
+@dataclass(frozen=True)
+class ServiceNow:
+    """A business service as it stands at ``at``: the answers of the overview and detail pages."""
+
+    id: str
+    name: str | None
+    state: State
+    planned: bool
+    root_causes: tuple[str, ...]
+    cost_per_hour: float  # calendar, planning and workaround applied: what it costs right now
+    cost_today: float  # since local midnight in the service's calendar
+    cost_this_period: float  # since the start of the current SLA period (the calendar month without SLA)
+    current_episode: Episode | None
+    users_affected: int
+    safety_critical: bool
+    sla: SlaPeriod | None  # the current period so far
+    sla_budget_seconds: float | None  # the whole period's budget if the rest of it stays up
+    sla_budget_remaining_seconds: float | None
+
+
+class LiveEngine:
+    """Applies events as they are acknowledged and answers what things cost now."""
+
+    def __init__(self, graph: CompiledGraph, start: float) -> None:
+        self.graph = graph
+        self.start = start
+        self.timeline = Timeline(graph, start)
+        self.router = EventRouter(graph)
+        self._last_time: dict[tuple[int, str], float] = {}
+        self._calendars: dict[str, BusinessCalendar] = {}
+
+    @property
+    def now(self) -> float:
+        return self.timeline.now
+
+    def apply(self, event: Event, received_at: float) -> Applied:
+        """Route and apply one acknowledged event (its time defaults to ``received_at``)."""
+        nodes = self.router.nodes_for(event.node, event.labels)
+        if not nodes:
+            return Applied((), False)
+        time = event.time if event.time is not None else received_at
+        fresh = [node for node in nodes if time >= self._last_time.get((node, event.key), float("-inf"))]
+        if not fresh:
+            return Applied(nodes, True)
+        for node in fresh:
+            self._last_time[(node, event.key)] = time
+        effective = max(time, self.timeline.now)
+        state = int(event.state)
+        self.timeline.apply(effective, [(node, event.key, state) for node in fresh])
+        return Applied(nodes, False)
+
+    def apply_all(self, items: Iterable[tuple[Event, float]]) -> list[Applied]:
+        return [self.apply(event, received_at) for event, received_at in items]
+
+    def advance(self, now: float) -> None:
+        """Move the clock (maintenance windows start and end with it)."""
+        if now > self.timeline.now:
+            self.timeline.apply(now, [])
+
+    # -- what it costs now -------------------------------------------------------------
+    def calendar(self, name: str) -> BusinessCalendar:
+        if name not in self._calendars:
+            self._calendars[name] = BusinessCalendar(self.graph.calendars.get(name), name)
+        return self._calendars[name]
+
+    def service_now(self, facts: ServiceFacts, at: float) -> ServiceNow:
+        """State, cost and SLA of one business service at ``at`` (not before the engine's clock)."""
+        graph = self.graph
+        self.advance(at)
+        at = max(at, self.timeline.now)
+        state, planned, roots = self.timeline.status(facts.index)
+        calendar = self.calendar(facts.calendar)
+        sla_calendar = self.calendar(facts.sla_calendar)
+        tz = zone(calendar.timezone)
+        midnight = local_midnight(tz, datetime.fromtimestamp(at, tz).date())
+        period_start, period_end = period_containing(
+            sla_calendar.timezone, facts.sla.period if facts.sla is not None else "month", at
+        )
+        end = max(at, self.start + 1e-6)
+        segments = self.timeline.segments(facts.index, end)
+        begin = _episode_start_at(segments, max(self.start, min(midnight, period_start)))
+        window = CalendarWindow(calendar, begin, end)
+        found = episodes(facts, [s for s in segments if s.end > begin], window, end)
+        current = found[-1] if found and found[-1].end is None and state != OK else None
+
+        rate = 0.0
+        if state not in (OK, UNKNOWN) and not planned and calendar.contains(at):
+            allowance = WorkaroundAllowance(facts)
+            used = current.counted_seconds if current is not None else 0.0
+            rate = cost_per_hour(facts, state) * (allowance.factor if allowance.remaining > used else 1.0)
+
+        sla = budget = remaining = None
+        if facts.sla is not None:
+            measured_from = max(period_start, self.start)
+            sla_window = CalendarWindow(sla_calendar, measured_from, max(period_end, end))
+            so_far = sla_periods(facts, segments, sla_window, measured_from, end)
+            if so_far:
+                sla = so_far[-1]
+                rest = sum(b - a for a, b in sla_window.clip(end, period_end))
+                budget = (1 - facts.sla.target / 100) * (sla.measured_seconds + rest)
+                remaining = budget - sla.down_seconds
+        return ServiceNow(
+            id=graph.ids[facts.index],
+            name=graph.names[facts.index],
+            state=State(state),
+            planned=planned,
+            root_causes=tuple(sorted(graph.ids[r] for r in roots)),
+            cost_per_hour=rate,
+            cost_today=_cost_since(found, segments, facts, window, max(midnight, begin)),
+            cost_this_period=_cost_since(found, segments, facts, window, max(period_start, begin)),
+            current_episode=current,
+            users_affected=facts.users if state != OK else 0,
+            safety_critical=facts.safety_critical,
+            sla=sla,
+            sla_budget_seconds=budget,
+            sla_budget_remaining_seconds=remaining,
+        )
+
+    def services_now(self, at: float) -> list[ServiceNow]:
+        return [self.service_now(facts, at) for facts in self.graph.services]
+
+
+def _episode_start_at(segments: Sequence[Segment], instant: float) -> float:
+    """``instant``, or the start of the episode that is open at it (for the workaround)."""
+    begin = instant
+    for segment in reversed(segments):
+        if segment.start > instant:
+            continue
+        if segment.state == OK:
+            break
+        begin = segment.start
+    return begin
+
+
+def _cost_since(
+    found: Sequence[Episode],
+    segments: Sequence[Segment],
+    facts: ServiceFacts,
+    window: CalendarWindow,
+    since: float,
+) -> float:
+    """Cost accrued from ``since``: episodes that started before it count their part after it."""
+    total = 0.0
+    for episode in found:
+        end = episode.end if episode.end is not None else float("inf")
+        if end <= since:
+            continue
+        if episode.start >= since:
+            total += episode.cost
+        else:
+            total += _episode_cost_after(episode, segments, facts, window, since)
+    return total
+
+
+def _episode_cost_after(
+    episode: Episode, segments: Sequence[Segment], facts: ServiceFacts, window: CalendarWindow, since: float
+) -> float:
+    allowance = WorkaroundAllowance(facts)
+    total = 0.0
+    end = episode.end if episode.end is not None else float("inf")
+    for segment in segments:
+        if segment.end <= episode.start or segment.start >= end:
+            continue
+        if segment.planned or segment.state in (OK, UNKNOWN):
+            continue
+        pieces = window.clip(segment.start, segment.end)
+        before = [(a, min(b, since)) for a, b in pieces if a < since]
+        after = [(max(a, since), b) for a, b in pieces if b > since]
+        counted_cost(facts, segment.state, before, allowance)  # uses up the allowance only
+        total += counted_cost(facts, segment.state, after, allowance)[1]
+    return total

@@ -1,0 +1,1 @@
+"""The live server: HTTP API (and later the web UI)."""

@@ -1,0 +1,371 @@
+"""The live server: FastAPI app factory, start-up (migrate, load, rebuild) and the HTTP API.
+
+Routes are thin: they check the token's role, decode the body, and call the engine, the
+writer or the store. Start-up replays every stored event through a fresh engine, so the
+live state after a restart equals a replay of what was acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from bizmap.domain.calendar import format_time
+from bizmap.domain.compile import CompiledGraph
+from bizmap.engine import LiveEngine, ServiceNow
+from bizmap.errors import EventError
+from bizmap.events import Event, decode_events
+from bizmap.ingest.alertmanager import events_from_alertmanager
+from bizmap.ingest.cloudevents import events_from_cloudevent, events_from_cloudevents_batch
+from bizmap.ingest.icinga import event_from_icinga
+from bizmap.loading import load_graph
+from bizmap.settings import Settings
+from bizmap.storage.store import Store, TokenInfo, migrate
+from bizmap.web.writer import IngestWriter
+
+READ = frozenset({"read", "operate", "admin"})
+INGEST = frozenset({"ingest", "admin"})
+OPERATE = frozenset({"operate", "admin"})
+ADMIN = frozenset({"admin"})
+_TOKEN_CACHE_SECONDS = 10.0
+
+
+class ORJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+@dataclass
+class Live:
+    """What the running server holds."""
+
+    settings: Settings
+    store: Store
+    graph: CompiledGraph
+    engine: LiveEngine
+    writer: IngestWriter
+    clock: Callable[[], float]
+    token_cache: dict[str, tuple[float, TokenInfo | None]]
+
+
+def rebuild_engine(graph: CompiledGraph, store: Store, start: float) -> LiveEngine:
+    """A fresh engine fed every stored, matched event in arrival order.
+
+    Its history begins at ``start`` (the oldest time an event may carry) or at the first
+    stored event, whichever is earlier.
+    """
+    stored = list(store.iter_all_events())
+    start = min([start, *(s.time for s in stored[:1])])
+    engine = LiveEngine(graph, start)
+    for item in stored:
+        if item.matched:
+            engine.apply(item.event, item.received_at)
+    return engine
+
+
+def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> FastAPI:
+    """The ASGI app; the model and database are opened at start-up, not at import.
+
+    ``clock`` gives the time in POSIX seconds (tests pass a fixed one).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await asyncio.to_thread(migrate, settings.db)
+        store = Store(settings.db)
+        graph = await asyncio.to_thread(load_graph, settings.model)
+        earliest = clock() - settings.max_event_age_seconds
+        engine = await asyncio.to_thread(rebuild_engine, graph, store, earliest)
+        writer = IngestWriter(store, engine)
+        writer.start()
+        app.state.live = Live(settings, store, graph, engine, writer, clock, {})
+        try:
+            yield
+        finally:
+            await writer.stop()
+            store.close()
+
+    app = FastAPI(
+        title="bizmap",
+        version="1",
+        description="Business service management: what IT failures cost the business.",
+        lifespan=lifespan,
+        docs_url=None,
+        openapi_url=None,  # served below, behind a token
+        redoc_url=None,
+        default_response_class=ORJSONResponse,
+    )
+    _routes(app)
+    return app
+
+
+def live(request: Request) -> Live:
+    state: Live = request.app.state.live
+    return state
+
+
+def require(roles: frozenset[str]) -> Callable[..., Any]:
+    """A dependency that admits a bearer token with one of ``roles``."""
+
+    async def check(request: Request) -> TokenInfo:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HTTPException(
+                401, "missing token: send Authorization: Bearer TOKEN", headers={"WWW-Authenticate": "Bearer"}
+            )
+        server = live(request)
+        cached = server.token_cache.get(token)
+        if cached is not None and cached[0] > time.monotonic():
+            info = cached[1]
+        else:
+            info = await asyncio.to_thread(server.store.verify_token, token.strip())
+            server.token_cache[token] = (time.monotonic() + _TOKEN_CACHE_SECONDS, info)
+        if info is None:
+            raise HTTPException(401, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"})
+        if info.role not in roles:
+            raise HTTPException(
+                403, f"a {info.role} token may not do this; it needs one of: " + ", ".join(sorted(roles))
+            )
+        return info
+
+    return check
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise HTTPException(413, f"body of {declared} bytes is larger than the limit of {limit}")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise HTTPException(413, f"body is larger than the limit of {limit} bytes")
+    return body
+
+
+def check_times(events: Sequence[Event], now: float, settings: Settings) -> list[dict[str, Any]]:
+    refused = []
+    for index, event in enumerate(events):
+        if event.time is None:
+            continue
+        if event.time < now - settings.max_event_age_seconds:
+            refused.append(
+                {
+                    "index": index,
+                    "field": "time",
+                    "error": f"{format_time(event.time)} is older than the limit of "
+                    f"{settings.max_event_age_seconds:.0f} s",
+                }
+            )
+        elif event.time > now + settings.max_event_lead_seconds:
+            refused.append(
+                {
+                    "index": index,
+                    "field": "time",
+                    "error": f"{format_time(event.time)} is in the future by more than "
+                    f"{settings.max_event_lead_seconds:.0f} s: check the sender's clock",
+                }
+            )
+    return refused
+
+
+def service_json(service: ServiceNow, currency: str) -> dict[str, Any]:
+    episode = service.current_episode
+    sla = service.sla
+    return {
+        "id": service.id,
+        "name": service.name,
+        "state": service.state.label,
+        "planned": service.planned,
+        "root_causes": list(service.root_causes),
+        "currency": currency,
+        "cost_per_hour": round(service.cost_per_hour, 2),
+        "cost_today": round(service.cost_today, 2),
+        "cost_this_period": round(service.cost_this_period, 2),
+        "users_affected": service.users_affected,
+        "safety_critical": service.safety_critical,
+        "episode": None
+        if episode is None
+        else {
+            "start": format_time(episode.start),
+            "worst_state": ("ok", "degraded", "unknown", "down")[episode.worst_state],
+            "counted_seconds": int(episode.counted_seconds),
+            "cost": round(episode.cost, 2),
+        },
+        "sla": None
+        if sla is None
+        else {
+            "period_start": format_time(sla.period_start),
+            "measured_seconds": int(sla.measured_seconds),
+            "down_seconds": int(sla.down_seconds),
+            "sli": round(sla.sli, 4),
+            "target": sla.target,
+            "budget_seconds": int(service.sla_budget_seconds or 0),
+            "budget_remaining_seconds": int(service.sla_budget_remaining_seconds or 0),
+        },
+    }
+
+
+ReadToken = Annotated[TokenInfo, Depends(require(READ))]
+IngestToken = Annotated[TokenInfo, Depends(require(INGEST))]
+OperateToken = Annotated[TokenInfo, Depends(require(OPERATE))]
+AdminToken = Annotated[TokenInfo, Depends(require(ADMIN))]
+
+
+def _routes(app: FastAPI) -> None:
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require(READ))])
+    async def openapi() -> Response:
+        return ORJSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(require(READ))])
+    async def docs() -> HTMLResponse:
+        spec = app.openapi()
+        rows = "".join(
+            f"<tr><td>{html.escape(method.upper())}</td><td><code>{html.escape(path)}</code></td>"
+            f"<td>{html.escape(str(op.get('summary', '')))}</td></tr>"
+            for path, methods in spec["paths"].items()
+            for method, op in methods.items()
+        )
+        return HTMLResponse(
+            "<!doctype html><html lang=en><meta charset=utf-8><title>bizmap API</title>"
+            "<h1>bizmap API</h1><p>The OpenAPI document is at <a href=/openapi.json>/openapi.json</a>."
+            f"<table><tr><th>method<th>path<th>what</tr>{rows}</table></html>"
+        )
+
+    @app.post("/api/v1/events", status_code=202, summary="Ingest native events (one object or an array)")
+    async def post_events(request: Request, _: IngestToken) -> Response:
+        server = live(request)
+        body = await read_body(request, server.settings.max_body_bytes)
+        try:
+            events = decode_events(body, require_time=False)
+        except EventError as error:
+            return ORJSONResponse({"error": error.message, "field": error.field}, status_code=400)
+        return await _ingest(server, events)
+
+    @app.post("/api/v1/ingest/alertmanager", status_code=202, summary="Prometheus Alertmanager webhook (v4)")
+    async def post_alertmanager(request: Request, _: IngestToken) -> Response:
+        return await _adapter(request, events_from_alertmanager)
+
+    @app.post("/api/v1/ingest/cloudevents", status_code=202, summary="CloudEvents 1.0, structured or batch")
+    async def post_cloudevents(request: Request, _: IngestToken) -> Response:
+        def convert(payload: Any) -> list[Event]:
+            if isinstance(payload, list):
+                return events_from_cloudevents_batch(payload)
+            return [events_from_cloudevent(payload)]
+
+        return await _adapter(request, convert)
+
+    @app.post("/api/v1/ingest/icinga", status_code=202, summary="Icinga 2 process-check-result body")
+    async def post_icinga(request: Request, _: IngestToken) -> Response:
+        received = live(request).clock()
+        return await _adapter(request, lambda payload: [event_from_icinga(payload, received)])
+
+    @app.get("/api/v1/services", summary="Every business service now: state, cost, people, SLA")
+    async def list_services(request: Request, _: ReadToken) -> Response:
+        server = live(request)
+        now = server.clock()
+        services = [service_json(s, server.graph.currency) for s in server.engine.services_now(now)]
+        services.sort(key=lambda s: (-s["cost_per_hour"], s["id"]))
+        return ORJSONResponse({"at": format_time(now), "services": services})
+
+    @app.get("/api/v1/services/{service_id}", summary="One business service now, with its dependencies")
+    async def get_service(service_id: str, request: Request, _: ReadToken) -> Response:
+        server = live(request)
+        index = server.graph.index.get(service_id)
+        if index is None or not server.graph.is_service[index]:
+            raise HTTPException(404, f"no business service {service_id!r}")
+        facts = server.graph.service_of[index]
+        body = service_json(server.engine.service_now(facts, server.clock()), server.graph.currency)
+        body["depends_on"] = [server.graph.ids[c] for c, _, _ in server.graph.children[index]]
+        return ORJSONResponse(body)
+
+    @app.get("/api/v1/events", summary="Stored events, newest last; filter and page with since/limit")
+    async def list_events(
+        request: Request,
+        _: ReadToken,
+        since: Annotated[int, Query(ge=0, description="Only events after this sequence number.")] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        node: str | None = None,
+        source: str | None = None,
+        unmatched: Annotated[bool, Query(description="Only events that fitted no node.")] = False,
+    ) -> Response:
+        server = live(request)
+        found = await asyncio.to_thread(
+            server.store.events,
+            since_seq=since,
+            limit=limit,
+            node=node,
+            source=source,
+            matched=False if unmatched else None,
+        )
+        return ORJSONResponse(
+            {
+                "events": [
+                    {
+                        "seq": item.seq,
+                        "id": item.event.id,
+                        "time": format_time(item.time),
+                        "received_at": format_time(item.received_at),
+                        "node": item.event.node,
+                        "labels": item.event.labels,
+                        "state": item.event.state.label,
+                        "key": item.event.key,
+                        "summary": item.event.summary,
+                        "source": item.event.source,
+                        "matched": item.matched,
+                    }
+                    for item in found
+                ],
+                "next_since": found[-1].seq if found else since,
+            }
+        )
+
+
+async def _adapter(request: Request, convert: Callable[[Any], list[Event]]) -> Response:
+    """Decode a JSON body, map it to native events with ``convert``, and ingest them."""
+    server = live(request)
+    body = await read_body(request, server.settings.max_body_bytes)
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        return ORJSONResponse({"error": f"not valid JSON: {error}", "field": "body"}, status_code=400)
+    try:
+        events = convert(payload)
+    except EventError as error:
+        return ORJSONResponse({"error": error.message, "field": error.field}, status_code=400)
+    return await _ingest(server, events)
+
+
+async def _ingest(server: Live, events: Sequence[Event]) -> Response:
+    settings = server.settings
+    if len(events) > settings.max_batch_events:
+        return ORJSONResponse(
+            {"error": f"{len(events)} events in one request; the limit is {settings.max_batch_events}"},
+            status_code=413,
+        )
+    now = server.clock()
+    refused = check_times(events, now, settings)
+    if refused:
+        return ORJSONResponse(
+            {"error": "some events were refused; none of this request was stored", "refused": refused},
+            status_code=422,
+        )
+    counts = await server.writer.submit(events, now)
+    return ORJSONResponse(
+        {"accepted": counts.accepted, "duplicates": counts.duplicates, "unmatched": counts.unmatched},
+        status_code=202,
+    )
