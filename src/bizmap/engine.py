@@ -68,6 +68,7 @@ class LiveEngine:
         self.router = EventRouter(graph)
         self._last_time: dict[tuple[int, str], float] = {}
         self._calendars: dict[str, BusinessCalendar] = {}
+        self._windows: dict[str, list[tuple[float, int, int]]] = {}
 
     @property
     def now(self) -> float:
@@ -88,6 +89,19 @@ class LiveEngine:
         state = int(event.state)
         self.timeline.apply(effective, [(node, event.key, state) for node in fresh])
         return Applied(nodes, False)
+
+    def add_maintenance(self, window_id: str, nodes: Sequence[str], start: float, end: float) -> None:
+        """A maintenance window added while running (nodes must exist); it counts from now on."""
+        indices = [self.graph.index[node] for node in nodes]
+        self._windows[window_id] = self.timeline.add_window(indices, start, end)
+
+    def end_maintenance(self, window_id: str) -> bool:
+        """End a window added with ``add_maintenance`` now; False when it is not known."""
+        added = self._windows.pop(window_id, None)
+        if added is None:
+            return False
+        self.timeline.end_window(added)
+        return True
 
     def apply_all(self, items: Iterable[tuple[Event, float]]) -> list[Applied]:
         return [self.apply(event, received_at) for event, received_at in items]

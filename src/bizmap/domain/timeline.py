@@ -8,7 +8,7 @@ both drive it; cost, episodes and SLA are computed from the histories it records
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bizmap.domain.compile import CompiledGraph
@@ -61,6 +61,34 @@ class Timeline:
     # -- maintenance -------------------------------------------------------------------
     def in_maintenance(self, node: int) -> bool:
         return self._maintenance_depth[node] > 0
+
+    def add_window(self, nodes: Sequence[int], start: float, end: float) -> list[tuple[float, int, int]]:
+        """A maintenance window learnt while running; it counts from ``max(start, now)``.
+
+        History already recorded is not rewritten. Returns the boundaries it added, which
+        ``end_window`` takes to end it early.
+        """
+        if end <= self.now:
+            return []
+        begin = max(start, self.now)
+        added = [(begin, 1, node) for node in nodes] + [(end, -1, node) for node in nodes]
+        pending = self._boundaries[self._next_boundary :] + added
+        pending.sort()
+        self._boundaries, self._next_boundary = pending, 0
+        self._advance_maintenance(self.now)
+        return added
+
+    def end_window(self, added: Sequence[tuple[float, int, int]]) -> None:
+        """End a window added by ``add_window`` now (or drop it if it has not begun)."""
+        pending = self._boundaries[self._next_boundary :]
+        remaining = [b for b in added if b in pending]
+        for boundary in remaining:
+            pending.remove(boundary)
+        started = {node for at, step, node in added if step == 1 and (at, step, node) not in remaining}
+        closing = [(self.now, -1, node) for at, step, node in remaining if step == -1 and node in started]
+        pending = sorted(pending + closing)
+        self._boundaries, self._next_boundary = pending, 0
+        self._advance_maintenance(self.now)
 
     def _advance_maintenance(self, until: float) -> None:
         boundaries = self._boundaries

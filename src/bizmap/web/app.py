@@ -29,7 +29,7 @@ from bizmap.ingest.icinga import event_from_icinga
 from bizmap.loading import load_graph
 from bizmap.settings import Settings
 from bizmap.storage.store import Store, migrate
-from bizmap.web import api_incidents, api_live
+from bizmap.web import api_incidents, api_live, api_maintenance
 from bizmap.web.common import (
     READ,
     IngestToken,
@@ -52,6 +52,9 @@ def rebuild_engine(graph: CompiledGraph, store: Store, start: float) -> LiveEngi
     stored = list(store.iter_all_events())
     start = min([start, *(s.time for s in stored[:1])])
     engine = LiveEngine(graph, start)
+    for window in store.list_maintenance():  # windows added through the API
+        if all(node in graph.index for node in window.nodes):
+            engine.add_maintenance(window.id, window.nodes, window.start, window.end)
     for item in stored:
         if item.matched:
             engine.apply(item.event, item.received_at)
@@ -91,7 +94,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> Fa
         default_response_class=ORJSONResponse,
     )
     _routes(app)
-    for area in (api_live, api_incidents):  # each area of the API registers its own routes
+    for area in (api_live, api_incidents, api_maintenance):  # each area registers its own routes
         area.register(app)
     return app
 

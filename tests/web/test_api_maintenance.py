@@ -1,0 +1,112 @@
+"""Maintenance windows through the API, on SQLite and PostgreSQL.
+
+§9 model, clock at Monday 2026-03-09 09:00 UTC (10:00 in Paris, inside office hours).
+`app` goes down at 08:00 UTC: one counted hour so far, inside the 1.5 h workaround, so
+`orders` costs 1,500 x 0.5 = 750 per hour now; planned work costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest_web import Server, make_tokens
+from fastapi.testclient import TestClient
+
+from bizmap.settings import Settings
+from bizmap.web.app import create_app
+from helpers import utc
+
+NOW = utc("2026-03-09T09:00:00Z")
+WINDOW = {
+    "nodes": ["app"],
+    "start": "2026-03-09T08:30:00Z",
+    "end": "2026-03-09T10:00:00Z",
+    "reason": "Emergency patching",
+    "id": "mw-patch",
+}
+
+
+def start_server(database: str, model_path: Path, tokens: dict[str, str]) -> TestClient:
+    return TestClient(create_app(Settings(model=str(model_path), db=database), clock=lambda: NOW))
+
+
+@pytest.fixture
+def server(database: str, model_path: Path) -> Iterator[Server]:
+    tokens = make_tokens(database)
+    with start_server(database, model_path, tokens) as client:
+        yield Server(client, database, tokens)
+
+
+def orders(server: Server) -> dict:
+    response = server.client.get("/api/v1/services/orders", headers=server.headers("read"))
+    return dict(response.json())
+
+
+def test_a_window_makes_the_outage_planned_and_ending_it_makes_it_cost_again(server: Server) -> None:
+    posted = server.client.post(
+        "/api/v1/events",
+        json={"node": "app", "state": "down", "time": "2026-03-09T08:00:00Z"},
+        headers=server.headers("ingest"),
+    )
+    assert posted.status_code == 202
+    assert orders(server)["cost_per_hour"] == 750.0 and orders(server)["planned"] is False
+
+    added = server.client.post("/api/v1/maintenance", json=WINDOW, headers=server.headers("operate"))
+    assert added.status_code == 201, added.text
+    assert orders(server)["planned"] is True
+    assert orders(server)["cost_per_hour"] == 0.0
+    listed = server.client.get("/api/v1/maintenance", headers=server.headers("read")).json()["windows"]
+    assert [(w["id"], w["source"], w["nodes"]) for w in listed] == [("mw-patch", "api", ["app"])]
+
+    ended = server.client.delete("/api/v1/maintenance/mw-patch", headers=server.headers("operate"))
+    assert ended.status_code == 200
+    assert orders(server)["planned"] is False
+    assert orders(server)["cost_per_hour"] == 750.0
+    assert server.client.get("/api/v1/maintenance", headers=server.headers("read")).json()["windows"] == []
+
+
+def test_a_window_survives_a_restart(database: str, model_path: Path) -> None:
+    tokens = make_tokens(database)
+    auth = {"Authorization": f"Bearer {tokens['admin']}"}
+    with start_server(database, model_path, tokens) as client:
+        client.post(
+            "/api/v1/events",
+            json={"node": "app", "state": "down", "time": "2026-03-09T08:00:00Z"},
+            headers=auth,
+        )
+        assert client.post("/api/v1/maintenance", json=WINDOW, headers=auth).status_code == 201
+    with start_server(database, model_path, tokens) as client:
+        service = client.get("/api/v1/services/orders", headers=auth).json()
+        assert service["planned"] is True and service["cost_per_hour"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "named"),
+    [
+        ({"nodes": ["ghost"]}, 422, "ghost"),
+        ({"end": "2026-03-09T08:00:00Z"}, 422, "end"),
+        ({"start": "2026-03-09T08:30:00"}, 422, "start"),
+        ({"reason": ""}, 422, "reason"),
+        ({"colour": "red"}, 422, "colour"),
+    ],
+)
+def test_bad_windows_are_refused_naming_the_field(
+    server: Server, change: dict, status: int, named: str
+) -> None:
+    response = server.client.post(
+        "/api/v1/maintenance", json={**WINDOW, **change}, headers=server.headers("operate")
+    )
+    assert response.status_code == status
+    assert named in response.text
+    assert server.client.get("/api/v1/maintenance", headers=server.headers("read")).json()["windows"] == []
+
+
+def test_only_operators_change_windows(server: Server) -> None:
+    for role in ("read", "ingest"):
+        response = server.client.post("/api/v1/maintenance", json=WINDOW, headers=server.headers(role))
+        assert response.status_code == 403
+    assert (
+        server.client.delete("/api/v1/maintenance/nope", headers=server.headers("operate")).status_code == 404
+    )
