@@ -459,3 +459,90 @@ def token_create(
         store.close()
     sys.stdout.write(secret + "\n")
     err.print(f"token {chosen!r} with role {role}: keep it safe, it is not shown again", markup=False)
+
+
+maintenance_app = typer.Typer(
+    help="Maintenance windows of a running server (planned work costs nothing and leaves SLAs alone).",
+    no_args_is_help=True,
+)
+app.add_typer(maintenance_app, name="maintenance")
+UrlOpt = Annotated[str, typer.Option(envvar="BIZMAP_URL", help="The server's address (env BIZMAP_URL).")]
+TokenOpt = Annotated[
+    str, typer.Option(envvar="BIZMAP_TOKEN", help="An operate or admin token (env BIZMAP_TOKEN).")
+]
+
+
+def _call(method: str, url: str, token: str, path: str, body: Any = None) -> Any:
+    import httpx
+
+    try:
+        response = httpx.request(
+            method,
+            url.rstrip("/") + path,
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+    except httpx.HTTPError as error:
+        _fail(f"error: cannot reach {url}: {error}", 1)
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        _fail(f"error: {response.status_code}: {detail}", 1)
+    return response.json()
+
+
+@maintenance_app.command("add")
+def maintenance_add(
+    nodes: Annotated[str, typer.Option(help="Comma-separated nodes the work touches.")],
+    start: Annotated[str, typer.Option(help="RFC 3339 start, e.g. 2026-11-07T22:00:00Z.")],
+    end: Annotated[str, typer.Option(help="RFC 3339 end.")],
+    reason: Annotated[str, typer.Option(help="What the work is, for the people who read the reports.")],
+    id: Annotated[str | None, typer.Option(help="An id (default: generated).")] = None,
+    url: UrlOpt = "http://127.0.0.1:8000",
+    token: TokenOpt = "",
+) -> None:
+    """Add a maintenance window to a running server."""
+    body = {
+        "nodes": [n.strip() for n in nodes.split(",") if n.strip()],
+        "start": start,
+        "end": end,
+        "reason": reason,
+        "id": id,
+    }
+    window = _call("POST", url, token, "/api/v1/maintenance", body)
+    out.print(
+        f"added maintenance window {window['id']}: {', '.join(window['nodes'])} "
+        f"from {window['start']} to {window['end']}",
+        markup=False,
+    )
+
+
+@maintenance_app.command("list")
+def maintenance_list(
+    url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "", json: JsonOpt = False
+) -> None:
+    """List the maintenance windows (from the model and added through the API)."""
+    windows = _call("GET", url, token, "/api/v1/maintenance")["windows"]
+    if json:
+        _print_json(windows)
+        return
+    table = Table(title="Maintenance windows")
+    for column in ("id", "nodes", "start", "end", "reason", "from"):
+        table.add_column(column)
+    for w in windows:
+        table.add_row(w["id"], ", ".join(w["nodes"]), w["start"], w["end"], w["reason"] or "", w["source"])
+    out.print(table)
+
+
+@maintenance_app.command("remove")
+def maintenance_remove(
+    window_id: Annotated[str, typer.Argument(help="The window's id.", show_default=False)],
+    url: UrlOpt = "http://127.0.0.1:8000",
+    token: TokenOpt = "",
+) -> None:
+    """End a maintenance window now (or cancel one that has not begun)."""
+    _call("DELETE", url, token, f"/api/v1/maintenance/{window_id}")
+    out.print(f"ended maintenance window {window_id}", markup=False)
