@@ -1,5 +1,5 @@
 """Fixtures for the live server tests live in conftest_web (importable by name)."""
 
-from conftest_web import database, model_path
+from conftest_web import database, model_path, server
 
-__all__ = ["database", "model_path"]
+__all__ = ["database", "model_path", "server"]

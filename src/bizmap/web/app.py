@@ -8,7 +8,9 @@ live state after a restart equals a replay of what was acknowledged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
+import signal
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -20,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from bizmap.domain.calendar import format_time
 from bizmap.domain.compile import CompiledGraph
+from bizmap.domain.validate import ModelInvalid
 from bizmap.engine import LiveEngine, ServiceNow
 from bizmap.errors import EventError
 from bizmap.events import Event, decode_events
@@ -32,6 +35,7 @@ from bizmap.storage.store import Store, migrate
 from bizmap.web import api_incidents, api_live, api_maintenance
 from bizmap.web.common import (
     READ,
+    AdminToken,
     IngestToken,
     Live,
     ORJSONResponse,
@@ -44,7 +48,7 @@ from bizmap.web.writer import IngestWriter
 
 
 def rebuild_engine(graph: CompiledGraph, store: Store, start: float) -> LiveEngine:
-    """A fresh engine fed every stored, matched event in arrival order.
+    """A fresh engine fed every stored event in arrival order (a new model may match more).
 
     Its history begins at ``start`` (the oldest time an event may carry) or at the first
     stored event, whichever is earlier.
@@ -56,9 +60,29 @@ def rebuild_engine(graph: CompiledGraph, store: Store, start: float) -> LiveEngi
         if all(node in graph.index for node in window.nodes):
             engine.add_maintenance(window.id, window.nodes, window.start, window.end)
     for item in stored:
-        if item.matched:
-            engine.apply(item.event, item.received_at)
+        engine.apply(item.event, item.received_at)
     return engine
+
+
+async def reload_model(server: Live, actor: str) -> list[str]:
+    """Load the model again; on success swap in an engine rebuilt from the stored events.
+
+    Returns the problems of an invalid model (which is refused: the old one stays in force).
+    """
+    try:
+        graph = await asyncio.to_thread(load_graph, server.settings.model)
+    except ModelInvalid as invalid:
+        server.reload_problems = [str(p) for p in invalid.problems]
+        await asyncio.to_thread(
+            server.store.audit, actor, "model.reload.refused", {"problems": server.reload_problems}
+        )
+        return server.reload_problems
+    async with server.writer.lock:
+        engine = await asyncio.to_thread(rebuild_engine, graph, server.store, server.engine.start)
+        server.graph, server.engine, server.writer.engine = graph, engine, engine
+    server.reload_problems = []
+    await asyncio.to_thread(server.store.audit, actor, "model.reload", {"nodes": len(graph)})
+    return []
 
 
 def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> FastAPI:
@@ -76,7 +100,11 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> Fa
         engine = await asyncio.to_thread(rebuild_engine, graph, store, earliest)
         writer = IngestWriter(store, engine)
         writer.start()
-        app.state.live = Live(settings, store, graph, engine, writer, clock, {})
+        server = app.state.live = Live(settings, store, graph, engine, writer, clock, {})
+        with contextlib.suppress(RuntimeError, ValueError, NotImplementedError):  # main thread only
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: asyncio.ensure_future(reload_model(server, "SIGHUP"))
+            )
         try:
             yield
         finally:
@@ -213,6 +241,18 @@ def _routes(app: FastAPI) -> None:
     async def post_icinga(request: Request, _: IngestToken) -> Response:
         received = live(request).clock()
         return await _adapter(request, lambda payload: [event_from_icinga(payload, received)])
+
+    @app.post("/api/v1/model/reload", summary="Load the model again without a restart (also on SIGHUP)")
+    async def post_reload(request: Request, token: AdminToken) -> Response:
+        server = live(request)
+        problems = await reload_model(server, token.name)
+        if problems:
+            return ORJSONResponse(
+                {"error": "the model is invalid; the previous model stays in force", "problems": problems},
+                status_code=422,
+            )
+        services = sum(server.graph.is_service)
+        return ORJSONResponse({"reloaded": True, "nodes": len(server.graph), "services": services})
 
     @app.get("/api/v1/services", summary="Every business service now: state, cost, people, SLA")
     async def list_services(request: Request, _: ReadToken) -> Response:

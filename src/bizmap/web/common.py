@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import orjson
@@ -42,6 +42,7 @@ class Live:
     writer: IngestWriter
     clock: Callable[[], float]
     token_cache: dict[str, tuple[float, TokenInfo | None]]
+    reload_problems: list[str] = field(default_factory=list)  # of the last refused reload
 
 
 def live(request: Request) -> Live:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bizmap.engine import LiveEngine
@@ -39,11 +39,15 @@ class _Request:
 class IngestWriter:
     """The single writer of events: storage first, then the engine."""
 
+    # Run after each batch is applied to the engine (set by the incidents area of the API).
+    after_apply: Callable[[], Awaitable[None]] | None = None
+
     def __init__(self, store: Store, engine: LiveEngine) -> None:
         self.store = store
         self.engine = engine
         self._queue: asyncio.Queue[_Request] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self.lock = asyncio.Lock()
         self.stored = 0
         self.duplicates = 0
         self.unmatched = 0
@@ -70,7 +74,8 @@ class IngestWriter:
             while not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             try:
-                await self._commit(batch)
+                async with self.lock:  # a model reload swaps the engine only between batches
+                    await self._commit(batch)
             except Exception as error:  # the server must go on; each request learns it failed
                 log.exception("storing a batch of events failed")
                 for request in batch:
@@ -104,6 +109,8 @@ class IngestWriter:
         for event, received_at, matched in rows:
             if matched:
                 self.engine.apply(event, received_at)
+        if self.after_apply is not None:
+            await self.after_apply()
         for request, count in zip(batch, counts, strict=True):
             self.stored += count.accepted
             self.duplicates += count.duplicates
