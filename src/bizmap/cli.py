@@ -19,7 +19,7 @@ from rich.table import Table
 
 from bizmap import __version__
 from bizmap.analytics.spof import single_points_of_failure
-from bizmap.analytics.whatif import WhatIf, what_if
+from bizmap.analytics.whatif import what_if, whatif_document
 from bizmap.domain.calendar import format_time, parse_time
 from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.states import State
@@ -118,24 +118,6 @@ def _node_list(graph: CompiledGraph, text: str | None, state: State, chosen: dic
         if index in chosen and chosen[index] != state:
             raise UsageError(f"node {node_id!r} is given two states ({chosen[index]} and {state})")
         chosen[index] = state
-
-
-def whatif_document(result: WhatIf) -> dict[str, Any]:
-    return {
-        "services": [
-            {
-                "id": s.id,
-                "state": s.state.label,
-                "cost_per_hour": round(s.cost_per_hour, 2),
-                "users": s.users,
-                "safety_critical": s.safety_critical,
-                "root_causes": list(s.root_causes),
-            }
-            for s in result.services
-        ],
-        "total_cost_per_hour": round(result.total_cost_per_hour, 2),
-        "users_affected": result.users_affected,
-    }
 
 
 @app.command()

@@ -24,6 +24,7 @@ from bizmap.domain.sla import SlaPeriod, sla_periods
 from bizmap.domain.states import State
 from bizmap.domain.timeline import Segment, Timeline
 from bizmap.events import Event
+from bizmap.incidents import IncidentTracker, TrackedIncident
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,38 @@ class LiveEngine:
     def services_now(self, at: float) -> list[ServiceNow]:
         return [self.service_now(facts, at) for facts in self.graph.services]
 
+    # -- incidents (bizmap.incidents) --------------------------------------------------
+    _incident_tracker: IncidentTracker | None = None
+
+    @property
+    def incidents(self) -> IncidentTracker:
+        """The incidents of this engine's history (created on first use)."""
+        if self._incident_tracker is None:
+            users = {self.graph.ids[s.index]: s.users for s in self.graph.services}
+            self._incident_tracker = IncidentTracker(self.graph.ids, users)
+        return self._incident_tracker
+
+    def after_apply(self) -> list[TrackedIncident]:
+        """Bring the incidents up to date with the services' histories; the incidents that changed."""
+        return self.incidents.follow(self.timeline.history)
+
+    def incident_cost(self, incident: TrackedIncident, at: float) -> float:
+        """What ``incident`` has cost until ``at`` (or its end): for each of its services, the cost
+        of the time it belonged to the incident, the workaround counted from its episode's start."""
+        end = max(at, self.timeline.now, self.start + 1e-6)
+        total = 0.0
+        for membership in incident.memberships:
+            index = self.graph.index[membership.service]
+            facts = self.graph.service_of[index]
+            until = min(membership.end if membership.end is not None else end, end)
+            if until <= membership.start:
+                continue
+            segments = self.timeline.segments(index, end)
+            begin = _episode_start_at(segments, membership.start)
+            window = CalendarWindow(self.calendar(facts.calendar), begin, end)
+            total += _cost_within(segments, facts, window, begin, membership.start, until)
+        return total
+
 
 def _episode_start_at(segments: Sequence[Segment], instant: float) -> float:
     """``instant``, or the start of the episode that is open at it (for the workaround)."""
@@ -218,6 +251,30 @@ def _episode_cost_after(
         if segment.planned or segment.state in (OK, UNKNOWN):
             continue
         pieces = window.clip(segment.start, segment.end)
+        before = [(a, min(b, since)) for a, b in pieces if a < since]
+        after = [(max(a, since), b) for a, b in pieces if b > since]
+        counted_cost(facts, segment.state, before, allowance)  # uses up the allowance only
+        total += counted_cost(facts, segment.state, after, allowance)[1]
+    return total
+
+
+def _cost_within(
+    segments: Sequence[Segment],
+    facts: ServiceFacts,
+    window: CalendarWindow,
+    episode_start: float,
+    since: float,
+    until: float,
+) -> float:
+    """Cost in [since, until) of the episode that starts at ``episode_start`` (for incidents)."""
+    allowance = WorkaroundAllowance(facts)
+    total = 0.0
+    for segment in segments:
+        if segment.end <= episode_start or segment.start >= until:
+            continue
+        if segment.planned or segment.state in (OK, UNKNOWN):
+            continue
+        pieces = window.clip(max(segment.start, episode_start), min(segment.end, until))
         before = [(a, min(b, since)) for a, b in pieces if a < since]
         after = [(max(a, since), b) for a, b in pieces if b > since]
         counted_cost(facts, segment.state, before, allowance)  # uses up the allowance only

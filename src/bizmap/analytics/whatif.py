@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.cost import cost_per_hour
@@ -64,3 +65,22 @@ def impact_of(graph: CompiledGraph, propagation: Propagation) -> WhatIf:
         )
     hit.sort(key=lambda s: (-s.cost_per_hour, s.id))
     return WhatIf(tuple(hit))
+
+
+def whatif_document(result: WhatIf) -> dict[str, Any]:
+    """The `whatif --json` document of semantics §5 (also served by the API)."""
+    return {
+        "services": [
+            {
+                "id": s.id,
+                "state": s.state.label,
+                "cost_per_hour": round(s.cost_per_hour, 2),
+                "users": s.users,
+                "safety_critical": s.safety_critical,
+                "root_causes": list(s.root_causes),
+            }
+            for s in result.services
+        ],
+        "total_cost_per_hour": round(result.total_cost_per_hour, 2),
+        "users_affected": result.users_affected,
+    }

@@ -1,0 +1,242 @@
+"""Incidents (issue 3): a truth table of the tracker, its feed from the engine's histories,
+and the cost of an incident worked out by hand on the §9 model."""
+
+from __future__ import annotations
+
+import pytest
+
+from bizmap.domain.states import State
+from bizmap.engine import LiveEngine
+from bizmap.events import Event
+from bizmap.incidents import IncidentTracker, StatusChange, incident_id
+from helpers import SECTION_9_MODEL, graph_from_yaml, utc
+
+DOWN, DEGRADED, OK = int(State.DOWN), int(State.DEGRADED), int(State.OK)
+USERS = {"s1": 10, "s2": 20, "s3": 40}
+
+
+def change(time: float, service: str, state: int, *roots: str, planned: bool = False) -> StatusChange:
+    return StatusChange(time, service, state, planned, frozenset(roots))
+
+
+def tracker(*changes: StatusChange) -> IncidentTracker:
+    found = IncidentTracker([], USERS)
+    found.update(changes)
+    return found
+
+
+def summary(found: IncidentTracker) -> list[tuple[str, float, float | None, list[str], list[str]]]:
+    return [
+        (i.id, i.opened_at, i.closed_at, i.services, sorted(i.root_causes))
+        for i in sorted(found.incidents.values(), key=lambda i: i.opened_at)
+    ]
+
+
+def test_an_unplanned_failure_opens_an_incident_and_recovery_closes_it() -> None:
+    found = tracker(change(100, "s1", DOWN, "db"))
+    assert summary(found) == [("INC-19700101T000140Z-s1", 100, None, ["s1"], ["db"])]
+    found.update([change(200, "s1", OK)])
+    assert summary(found) == [("INC-19700101T000140Z-s1", 100, 200, ["s1"], ["db"])]
+
+
+def test_a_planned_outage_opens_none() -> None:
+    assert tracker(change(100, "s1", DOWN, "db", planned=True), change(200, "s1", OK)).incidents == {}
+
+
+def test_an_outage_that_becomes_planned_closes_its_incident() -> None:
+    found = tracker(change(100, "s1", DOWN, "db"), change(150, "s1", DOWN, "db", planned=True))
+    assert summary(found)[0][2] == 150
+
+
+def test_services_whose_root_causes_overlap_join_the_same_incident() -> None:
+    found = tracker(change(100, "s1", DOWN, "db"), change(110, "s2", DEGRADED, "db", "web"))
+    [(_, opened, closed, services, roots)] = summary(found)
+    assert (opened, closed, services, roots) == (100, None, ["s1", "s2"], ["db", "web"])
+    [incident] = found.incidents.values()
+    assert incident.users(USERS) == 30
+
+
+def test_disjoint_root_causes_make_two_incidents() -> None:
+    found = tracker(change(100, "s1", DOWN, "db"), change(110, "s2", DOWN, "web"))
+    assert [(s[3], s[4]) for s in summary(found)] == [(["s1"], ["db"]), (["s2"], ["web"])]
+
+
+def test_a_service_overlapping_two_open_incidents_merges_them_into_the_older() -> None:
+    found = tracker(
+        change(100, "s1", DOWN, "db"),
+        change(110, "s2", DOWN, "web"),
+        change(120, "s3", DOWN, "db", "web"),
+    )
+    older, younger = sorted(found.incidents.values(), key=lambda i: i.opened_at)
+    assert older.services == ["s1", "s2", "s3"]
+    assert older.root_causes == {"db", "web"} and older.is_open
+    assert younger.merged_into == older.id and younger.closed_at == 120 and younger.memberships == []
+    assert older.users(USERS) == 70
+    # The merged incident closes only when all three services are ok again.
+    found.update([change(130, "s1", OK), change(140, "s2", OK)])
+    assert older.is_open
+    found.update([change(150, "s3", OK)])
+    assert older.closed_at == 150
+    assert [(c.time, c.service) for c in older.timeline] == [
+        (100, "s1"),
+        (110, "s2"),
+        (120, "s3"),
+        (130, "s1"),
+        (140, "s2"),
+        (150, "s3"),
+    ]
+
+
+def test_a_service_whose_causes_grow_into_another_incident_merges_them() -> None:
+    found = tracker(
+        change(100, "s1", DOWN, "db"), change(110, "s2", DOWN, "web"), change(120, "s1", DOWN, "db", "web")
+    )
+    assert len(found.open_incidents()) == 1
+    assert found.open_incidents()[0].services == ["s1", "s2"]
+
+
+def test_the_incident_stays_open_while_one_service_is_still_down() -> None:
+    found = tracker(change(100, "s1", DOWN, "db"), change(110, "s2", DOWN, "db"), change(120, "s1", OK))
+    [incident] = found.incidents.values()
+    assert incident.is_open
+    assert [(m.service, m.start, m.end) for m in incident.memberships] == [
+        ("s1", 100, 120),
+        ("s2", 110, None),
+    ]
+
+
+def test_a_failure_after_recovery_opens_a_new_incident() -> None:
+    found = tracker(change(100, "s1", DOWN, "db"), change(200, "s1", OK), change(300, "s1", DOWN, "db"))
+    assert [(s[1], s[2]) for s in summary(found)] == [(100, 200), (300, None)]
+    assert len({s[0] for s in summary(found)}) == 2
+
+
+def test_an_incident_that_closed_does_not_attract_new_failures() -> None:
+    found = tracker(change(100, "s1", DOWN, "db"), change(200, "s1", OK), change(300, "s2", DOWN, "db"))
+    assert [s[3] for s in summary(found)] == [["s1"], ["s2"]]
+
+
+def test_a_change_of_state_inside_an_incident_is_on_its_timeline() -> None:
+    found = tracker(change(100, "s1", DOWN, "db"), change(110, "s1", DEGRADED, "db"), change(120, "s1", OK))
+    [incident] = found.incidents.values()
+    assert [(c.time, c.state) for c in incident.timeline] == [(100, DOWN), (110, DEGRADED), (120, OK)]
+
+
+def test_ids_are_deterministic() -> None:
+    assert incident_id(utc("2026-03-09T09:00:00Z"), "orders") == "INC-20260309T090000Z-orders"
+    assert incident_id(utc("2026-03-09T09:00:00.25Z"), "orders") == "INC-20260309T090000.25Z-orders"
+    changes = [change(100, "s1", DOWN, "db"), change(110, "s2", DOWN, "web"), change(120, "s3", DOWN, "db")]
+    assert summary(tracker(*changes)) == summary(tracker(*changes))
+
+
+# --- fed by the live engine ---------------------------------------------------------------
+
+SHARED_MODEL = """\
+services:
+  - {id: s1, impact: {users: 10}, depends_on: [db, x]}
+  - {id: s2, impact: {users: 20}, depends_on: [db, y]}
+  - {id: s3, impact: {users: 40}, depends_on: [z]}
+components:
+  - {id: db}
+  - {id: x}
+  - {id: y}
+  - {id: z}
+maintenance:
+  - {id: mw, nodes: [z], start: 2026-03-09T10:00:00Z, end: 2026-03-09T11:00:00Z, reason: patching}
+"""
+T0 = utc("2026-03-09T08:00:00Z")
+
+
+def event(node: str, state: str, at: str) -> Event:
+    return Event(state=State[state.upper()], time=utc(at), node=node)
+
+
+def test_the_engine_feeds_the_tracker_from_its_histories() -> None:
+    engine = LiveEngine(graph_from_yaml(SHARED_MODEL), T0)
+    engine.apply(event("db", "down", "2026-03-09T08:10:00Z"), T0)
+    engine.apply(event("z", "down", "2026-03-09T08:20:00Z"), T0)
+    changed = engine.after_apply()
+    assert [(i.id, i.services, sorted(i.root_causes)) for i in changed] == [
+        ("INC-20260309T081000Z-s1", ["s1", "s2"], ["db"]),
+        ("INC-20260309T082000Z-s3", ["s3"], ["z"]),
+    ]
+    assert engine.after_apply() == []  # nothing new
+    # z's maintenance starts at 10:00: s3 is then planned, and its incident closes.
+    engine.advance(utc("2026-03-09T10:30:00Z"))
+    [closed] = engine.after_apply()
+    assert closed.id == "INC-20260309T082000Z-s3" and closed.closed_at == utc("2026-03-09T10:00:00Z")
+    engine.apply(event("db", "ok", "2026-03-09T10:40:00Z"), T0)
+    [recovered] = engine.after_apply()
+    assert recovered.closed_at == utc("2026-03-09T10:40:00Z")
+    assert recovered.users(engine.incidents.users_of) == 30
+
+
+def test_a_point_rewritten_at_the_same_instant_is_taken_again() -> None:
+    engine = LiveEngine(graph_from_yaml(SHARED_MODEL), T0)
+    engine.apply(event("db", "down", "2026-03-09T08:10:00Z"), T0)
+    [opened] = engine.after_apply()
+    engine.apply(event("db", "ok", "2026-03-09T08:10:00Z"), T0)  # same instant: the point is undone
+    [closed] = engine.after_apply()
+    assert closed is opened and closed.closed_at == utc("2026-03-09T08:10:00Z")
+
+
+def test_rebuilding_gives_the_same_incidents() -> None:
+    events = [
+        event("db", "down", "2026-03-09T08:10:00Z"),
+        event("z", "down", "2026-03-09T08:15:00Z"),
+        event("db", "ok", "2026-03-09T08:30:00Z"),
+        event("db", "down", "2026-03-09T08:40:00Z"),
+    ]
+    live = LiveEngine(graph_from_yaml(SHARED_MODEL), T0)
+    for item in events:
+        live.apply(item, T0)
+        live.after_apply()
+    rebuilt = LiveEngine(graph_from_yaml(SHARED_MODEL), T0)
+    for item in events:
+        rebuilt.apply(item, T0)
+    rebuilt.after_apply()
+
+    def shape(engine: LiveEngine) -> list[tuple[str, float | None, list[str]]]:
+        return [(i.id, i.closed_at, i.services) for i in engine.incidents.all()]
+
+    assert shape(live) == shape(rebuilt)
+    assert len(shape(live)) == 3
+
+
+# --- cost on the §9 model ----------------------------------------------------------------
+
+
+def test_cost_of_the_section_9_outage_is_worked_out_by_hand() -> None:
+    # app down from Friday 16:00 Paris to Monday 10:00: counted 7,200 s, 1.5 h at 750 + 0.5 h at
+    # 1,500 = 1,875 (semantics §9).
+    engine = LiveEngine(graph_from_yaml(SECTION_9_MODEL), utc("2026-03-06T00:00:00Z"))
+    engine.apply(event("app", "down", "2026-03-06T15:00:00Z"), 0)
+    [incident] = engine.after_apply()
+    assert incident.services == ["orders"] and incident.root_causes == {"app"}
+    # So far, at Friday 16:30 Paris: half an hour under the workaround = 375.
+    assert engine.incident_cost(incident, utc("2026-03-06T15:30:00Z")) == pytest.approx(375.0)
+    # Over the weekend nothing more is counted.
+    assert engine.incident_cost(incident, utc("2026-03-08T12:00:00Z")) == pytest.approx(750.0)
+    engine.apply(event("app", "ok", "2026-03-09T09:00:00Z"), 0)
+    [closed] = engine.after_apply()
+    assert closed.closed_at == utc("2026-03-09T09:00:00Z")
+    assert engine.incident_cost(closed, utc("2026-03-10T12:00:00Z")) == pytest.approx(1875.0)
+
+
+def test_a_service_joining_late_counts_from_when_it_joined_with_its_own_workaround() -> None:
+    model = SECTION_9_MODEL.replace("  - id: orders\n", "  - id: orders\n").replace(
+        "services:\n", "services:\n  - {id: shop, impact: {revenue_per_hour: 600}, depends_on: [a]}\n"
+    )
+    engine = LiveEngine(graph_from_yaml(model), utc("2026-03-09T00:00:00Z"))
+    # Monday 10:00 Paris: a (weight 2) down; app still has b, c (2 of need 2): ok. shop is down.
+    engine.apply(event("a", "down", "2026-03-09T09:00:00Z"), 0)
+    # 11:00 Paris: b down too: app is down (W_up = 1 < 2), and orders joins shop's incident via a.
+    engine.apply(event("b", "down", "2026-03-09T10:00:00Z"), 0)
+    engine.apply(event("a", "ok", "2026-03-09T12:00:00Z"), 0)
+    engine.apply(event("b", "ok", "2026-03-09T12:00:00Z"), 0)
+    [incident] = engine.after_apply()
+    assert sorted(incident.services) == ["orders", "shop"]
+    assert incident.closed_at == utc("2026-03-09T12:00:00Z")
+    # shop (24x7, no workaround): 3 h at 600 = 1,800. orders: 2 h in office hours, 1.5 h at 750
+    # and 0.5 h at 1,500 = 1,875.
+    assert engine.incident_cost(incident, utc("2026-03-09T13:00:00Z")) == pytest.approx(1800 + 1875)
