@@ -13,7 +13,7 @@ CSTAMP := $(CVENV)/.installed
 SOURCES := $(shell find src -name '*.py') setup.py pyproject.toml
 ENGINE_TESTS := tests/domain tests/analytics tests/test_replay.py tests/test_cli.py tests/test_events.py
 
-.PHONY: demo test lint unit test-compiled bench clean
+.PHONY: demo test lint unit test-compiled bench clean integration-deps
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,11 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+# the real Prometheus Alertmanager that tests/integration/test_alertmanager_real.py drives
+integration-deps:
+	command -v prometheus-alertmanager >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager)
+
+unit: $(STAMP) integration-deps
 	BIZMAP_EXPECT_COMPILED=0 $(BIN)/pytest
 
 test-compiled: $(CSTAMP)

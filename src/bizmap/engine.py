@@ -121,9 +121,8 @@ class LiveEngine:
     def service_now(self, facts: ServiceFacts, at: float) -> ServiceNow:
         """State, cost and SLA of one business service at ``at`` (not before the engine's clock)."""
         graph = self.graph
-        self.advance(at)
-        at = max(at, self.timeline.now)
-        state, planned, roots = self.timeline.status(facts.index)
+        at = max(at, self.timeline.now)  # reading never moves the clock: only events do
+        _, _, roots = self.timeline.status(facts.index)
         calendar = self.calendar(facts.calendar)
         sla_calendar = self.calendar(facts.sla_calendar)
         tz = zone(calendar.timezone)
@@ -133,6 +132,7 @@ class LiveEngine:
         )
         end = max(at, self.start + 1e-6)
         segments = self.timeline.segments(facts.index, end)
+        state, planned = (segments[-1].state, segments[-1].planned) if segments else (OK, False)
         begin = _episode_start_at(segments, max(self.start, min(midnight, period_start)))
         window = CalendarWindow(calendar, begin, end)
         found = episodes(facts, [s for s in segments if s.end > begin], window, end)

@@ -185,3 +185,25 @@ def test_restart_rebuilds_the_same_live_state(database: str, model_path: Path) -
         assert client.post("/api/v1/events", json=events[:1], headers=auth).json()["duplicates"] == 1
     assert after == before
     assert before["services"][0]["state"] == "down"
+
+
+def test_reading_does_not_change_what_a_late_event_does(database: str, model_path: Path) -> None:
+    # Reading the services must not move the engine's clock: otherwise an event that arrives
+    # later with an earlier time would start its episode at the read, and a restart (which
+    # replays the events without the reads) would tell a different story.
+    tokens = make_tokens(database)
+    auth = {"Authorization": f"Bearer {tokens['admin']}"}
+    settings = Settings(model=str(model_path), db=database)
+    with TestClient(create_app(settings, clock=lambda: NOW)) as client:
+        client.get("/api/v1/services/orders", headers=auth)
+        client.get("/api/v1/incidents", headers=auth)
+        client.post(
+            "/api/v1/events",
+            json={"node": "app", "state": "down", "time": "2026-03-09T08:00:00Z"},
+            headers=auth,
+        )
+        live_view = client.get("/api/v1/services/orders", headers=auth).json()
+    with TestClient(create_app(settings, clock=lambda: NOW)) as client:
+        rebuilt = client.get("/api/v1/services/orders", headers=auth).json()
+    assert live_view["episode"]["start"] == "2026-03-09T08:00:00Z"
+    assert live_view == rebuilt

@@ -216,15 +216,43 @@ class Timeline:
                 points.append(point)
 
     def segments(self, service: int, end: float) -> list[Segment]:
-        """The service's history cut at ``end`` as consecutive segments."""
-        self._advance_maintenance(end)
+        """The service's history up to ``end`` as consecutive segments; reads, never changes.
+
+        Past the clock, no event has happened yet: the state stays, but maintenance windows
+        that start or end before ``end`` still make it planned or unplanned.
+        """
         points = [p for p in self.history[service] if p.time < end]
+        if end > self.now:
+            points.extend(p for p in self._maintenance_ahead(service, end) if p.time > points[-1].time)
         out = []
         for i, point in enumerate(points):
             stop = points[i + 1].time if i + 1 < len(points) else end
             if stop > point.time:
                 out.append(Segment(point.time, stop, point.state, point.planned, point.roots))
         return out
+
+    def _maintenance_ahead(self, service: int, end: float) -> list[ServicePoint]:
+        """Planned-status changes of ``service`` at maintenance boundaries after the clock."""
+        state, planned, roots = self.status(service)
+        if state == OK:
+            return []
+        watched = {service, *roots}
+        depth = {node: self._maintenance_depth[node] for node in watched}
+        boundaries = self._boundaries
+        found = []
+        i = self._next_boundary
+        while i < len(boundaries) and boundaries[i][0] < end:
+            at = boundaries[i][0]
+            while i < len(boundaries) and boundaries[i][0] == at:
+                _, step, node = boundaries[i]
+                if node in depth:
+                    depth[node] += step
+                i += 1
+            now_planned = depth[service] > 0 or all(depth[r] > 0 for r in roots)
+            if now_planned != planned:
+                planned = now_planned
+                found.append(ServicePoint(max(at, self.start), state, planned, roots))
+        return found
 
 
 def _same(a: ServicePoint, b: ServicePoint) -> bool:

@@ -56,8 +56,8 @@ class IncidentDesk:
             log.exception("saving incidents failed")
 
     async def refresh(self) -> None:
-        """Move the engine's clock to now (maintenance windows start and end) and sync."""
-        self.engine.advance(self.server.clock())
+        """Save what changed. Reading never moves the engine's clock: only events do, so that
+        a restart, which replays the events alone, tells the same story."""
         await self.sync()
 
     async def _adopt(self) -> None:
