@@ -132,7 +132,10 @@ class LiveEngine:
         )
         end = max(at, self.start + 1e-6)
         segments = self.timeline.segments(facts.index, end)
-        state, planned = (segments[-1].state, segments[-1].planned) if segments else (OK, False)
+        if at > self.timeline.now and segments:  # maintenance may have begun or ended since
+            state, planned = segments[-1].state, segments[-1].planned
+        else:  # at the clock itself, the last event counts already
+            state, planned, _ = self.timeline.status(facts.index)
         begin = _episode_start_at(segments, max(self.start, min(midnight, period_start)))
         window = CalendarWindow(calendar, begin, end)
         found = episodes(facts, [s for s in segments if s.end > begin], window, end)
