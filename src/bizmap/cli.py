@@ -393,6 +393,7 @@ def serve(
     max_event_lead_seconds: Annotated[
         float, typer.Option(help=HELP["max_event_lead_seconds"])
     ] = Settings.max_event_lead_seconds,
+    notify: Annotated[str, typer.Option(help=HELP["notify"])] = Settings.notify,
 ) -> None:
     """Run the live server: ingest events, keep the business view current, serve the API."""
     import uvicorn
@@ -409,6 +410,7 @@ def serve(
         max_batch_events=max_batch_events,
         max_event_age_seconds=max_event_age_seconds,
         max_event_lead_seconds=max_event_lead_seconds,
+        notify=notify,
     )
     err.print(f"bizmap serving {model} on http://{host}:{port} (database {db})", markup=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
@@ -528,3 +530,45 @@ def maintenance_remove(
     """End a maintenance window now (or cancel one that has not begun)."""
     _call("DELETE", url, token, f"/api/v1/maintenance/{window_id}")
     out.print(f"ended maintenance window {window_id}", markup=False)
+
+
+@app.command()
+def demo(
+    model: Annotated[Path, typer.Option(help="The model to serve.")] = Path("examples/hospital"),
+    db: Annotated[str, typer.Option(help=HELP["db"])] = "sqlite:///bizmap-demo.db",
+    port: Annotated[int, typer.Option(help=HELP["port"])] = Settings.port,
+    seed: Annotated[int, typer.Option(help="Seed of the simulator: the same seed plays the same story.")] = 1,
+) -> None:
+    """Serve a model on 127.0.0.1 with a built-in simulator playing realistic incidents."""
+    import uvicorn
+
+    from bizmap.simulator import with_simulator
+    from bizmap.storage.store import Store, migrate
+    from bizmap.web.app import create_app
+
+    _graph(model)  # refuse an invalid model before anything starts
+    migrate(db)
+    with Store(db) as store:
+        previous = [
+            t.name for t in store.list_tokens(include_revoked=True) if t.name.startswith("demo-admin")
+        ]
+        for old in previous:  # a new token each run; the old ones stop working
+            store.revoke_token(old)
+        name = f"demo-admin-{len(previous) + 1}"
+        secret = store.create_token(name, "admin")
+        store.audit("cli", "token.create", {"name": name, "role": "admin"})
+    url = f"http://127.0.0.1:{port}"
+    out.print(
+        f"bizmap demo: {model} with a simulator playing incidents (database {db})\n\n"
+        f"  URL:         {url}\n  admin token: {secret}\n\nTry:\n"
+        f'  curl -H "Authorization: Bearer {secret}" {url}/api/v1/services\n'
+        f'  curl -H "Authorization: Bearer {secret}" {url}/api/v1/incidents\n'
+        f'  curl -H "Authorization: Bearer {secret}" "{url}/api/v1/events?source=simulator"\n\n'
+        "Ctrl-C stops it.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    settings = Settings(model=str(model), db=db, host="127.0.0.1", port=port)
+    app_ = with_simulator(create_app(settings), seed)
+    uvicorn.run(app_, host="127.0.0.1", port=port, log_level="warning")

@@ -18,6 +18,7 @@ class Settings:
     max_batch_events: int = 10_000
     max_event_age_seconds: float = 7 * 86400.0
     max_event_lead_seconds: float = 300.0
+    notify: str = ""
 
 
 HELP: dict[str, str] = {
@@ -29,6 +30,7 @@ HELP: dict[str, str] = {
     "max_batch_events": "Most events accepted in one request; more gets 413.",
     "max_event_age_seconds": "Events whose time is older than this are refused (422).",
     "max_event_lead_seconds": "Events whose time is further ahead than this are refused (422).",
+    "notify": "Notifications config file (YAML): webhooks, e-mail, cost thresholds per service.",
 }
 
 

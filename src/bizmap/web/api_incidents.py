@@ -157,7 +157,7 @@ def register(app: FastAPI) -> None:
             incident_desk = IncidentDesk(server)
             app_.state.incident_desk = incident_desk
             await incident_desk.sync()
-            server.writer.after_apply = incident_desk.sync
+            server.writer.after_apply_hooks.append(incident_desk.sync)
             yield state
 
     app.router.lifespan_context = lifespan

@@ -20,6 +20,7 @@ import orjson
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from bizmap import notifications
 from bizmap.domain.calendar import format_time
 from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.validate import ModelInvalid
@@ -124,6 +125,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> Fa
     _routes(app)
     for area in (api_live, api_incidents, api_maintenance):  # each area registers its own routes
         area.register(app)
+    notifications.register(app)  # last: its hook runs after the incidents are brought up to date
     return app
 
 

@@ -39,10 +39,9 @@ class _Request:
 class IngestWriter:
     """The single writer of events: storage first, then the engine."""
 
-    # Run after each batch is applied to the engine (set by the incidents area of the API).
-    after_apply: Callable[[], Awaitable[None]] | None = None
-
     def __init__(self, store: Store, engine: LiveEngine) -> None:
+        # Run in order after each batch is applied to the engine (the incidents area, notifications).
+        self.after_apply_hooks: list[Callable[[], Awaitable[None]]] = []
         self.store = store
         self.engine = engine
         self._queue: asyncio.Queue[_Request] = asyncio.Queue()
@@ -109,8 +108,8 @@ class IngestWriter:
         for event, received_at, matched in rows:
             if matched:
                 self.engine.apply(event, received_at)
-        if self.after_apply is not None:
-            await self.after_apply()
+        for hook in self.after_apply_hooks:
+            await hook()
         for request, count in zip(batch, counts, strict=True):
             self.stored += count.accepted
             self.duplicates += count.duplicates
