@@ -413,7 +413,7 @@ def serve(
         notify=notify,
     )
     err.print(f"bizmap serving {model} on http://{host}:{port} (database {db})", markup=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
 
 
 token_app = typer.Typer(

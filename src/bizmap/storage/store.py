@@ -280,10 +280,20 @@ class Store:
 
     def save_incident(self, incident: Incident) -> None:
         """Insert the incident, or update it if its id is stored."""
-        row = _incident_row(incident)
-        statement = self._insert(incidents).values(row)
-        changes = {name: statement.excluded[name] for name in row if name != "id"}
-        self._write(statement.on_conflict_do_update(index_elements=[incidents.c.id], set_=changes))
+        self.save_incidents([incident])
+
+    def save_incidents(self, records: Sequence[Incident]) -> None:
+        """Insert or update several incidents in one transaction (one disk flush)."""
+        if not records:
+            return
+        with write_transaction(self.engine) as connection:
+            for incident in records:
+                row = _incident_row(incident)
+                statement = self._insert(incidents).values(row)
+                changes = {name: statement.excluded[name] for name in row if name != "id"}
+                connection.execute(
+                    statement.on_conflict_do_update(index_elements=[incidents.c.id], set_=changes)
+                )
 
     def get_incident(self, incident_id: str) -> Incident | None:
         rows = self._rows(sa.select(incidents).where(incidents.c.id == incident_id))

@@ -112,8 +112,7 @@ class IncidentDesk:
 
 
 def _save_all(server: Live, records: list[Incident]) -> None:
-    for record in records:
-        server.store.save_incident(record)
+    server.store.save_incidents(records)
 
 
 def desk(request: Request) -> IncidentDesk:

@@ -108,11 +108,13 @@ class IngestWriter:
         for event, received_at, matched in rows:
             if matched:
                 self.engine.apply(event, received_at)
-        for hook in self.after_apply_hooks:
-            await hook()
+        # answer first: the events are durable and applied; the hooks (incidents,
+        # notifications) follow before the next batch is taken
         for request, count in zip(batch, counts, strict=True):
             self.stored += count.accepted
             self.duplicates += count.duplicates
             self.unmatched += count.unmatched
             if not request.answer.done():
                 request.answer.set_result(count)
+        for hook in self.after_apply_hooks:
+            await hook()
