@@ -131,7 +131,9 @@ class LiveEngine:
             sla_calendar.timezone, facts.sla.period if facts.sla is not None else "month", at
         )
         end = max(at, self.start + 1e-6)
-        segments = self.timeline.segments(facts.index, end)
+        segments = self.timeline.segments(
+            facts.index, end, since=max(self.start, min(midnight, period_start))
+        )
         if at > self.timeline.now and segments:  # maintenance may have begun or ended since
             state, planned = segments[-1].state, segments[-1].planned
         else:  # at the clock itself, the last event counts already
@@ -203,7 +205,7 @@ class LiveEngine:
             until = min(membership.end if membership.end is not None else end, end)
             if until <= membership.start:
                 continue
-            segments = self.timeline.segments(index, end)
+            segments = self.timeline.segments(index, end, since=membership.start)
             begin = _episode_start_at(segments, membership.start)
             window = CalendarWindow(self.calendar(facts.calendar), begin, end)
             total += _cost_within(segments, facts, window, begin, membership.start, until)

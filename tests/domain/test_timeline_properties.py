@@ -37,3 +37,31 @@ def test_apply_one_records_the_same_history_as_apply(
             last = fast.history[service.index][-1]
             assert (last.state, last.planned, last.roots) == fast.status(service.index)
     assert fast.history == general.history
+
+
+@PROPERTY_SETTINGS
+@given(
+    model=random_models(max_nodes=15),
+    steps=st.lists(st.tuples(st.integers(0, 10_000), st.sampled_from(KEYS), st.integers(0, 3)), max_size=30),
+    since=st.integers(0, 35),
+)
+def test_segments_since_are_the_tail_of_the_whole_history(
+    model: RandomModel, steps: list[tuple[int, str, int]], since: int
+) -> None:
+    # Bounded reads give the same segments as the whole history from the last ok point
+    # before `since` on: the episode open at `since` is whole.
+    graph = graph_from_data(model.data)
+    timeline = Timeline(graph, 0.0)
+    for time, (pick, key, state) in enumerate(steps, start=1):
+        timeline.apply_one(float(time), pick % len(graph), key, state)
+    end = float(len(steps) + 2)
+    for service in graph.services:
+        whole = timeline.segments(service.index, end)
+        tail = timeline.segments(service.index, end, since=float(since))
+        assert tail == whole[len(whole) - len(tail) :]
+        covering = [s for s in whole if s.start <= since < s.end]
+        if covering:
+            first_ok_before = max(
+                (i for i, s in enumerate(whole) if s.start <= covering[0].start and s.state == 0), default=0
+            )
+            assert len(tail) >= len(whole) - first_ok_before

@@ -8,6 +8,7 @@ both drive it; cost, episodes and SLA are computed from the histories it records
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -215,13 +216,22 @@ class Timeline:
             else:
                 points.append(point)
 
-    def segments(self, service: int, end: float) -> list[Segment]:
+    def segments(self, service: int, end: float, since: float | None = None) -> list[Segment]:
         """The service's history up to ``end`` as consecutive segments; reads, never changes.
 
+        With ``since``, only from the last ok point at or before it, so that the episode open
+        at ``since`` is whole while the work stays bounded however long the history is.
         Past the clock, no event has happened yet: the state stays, but maintenance windows
         that start or end before ``end`` still make it planned or unplanned.
         """
-        points = [p for p in self.history[service] if p.time < end]
+        history = self.history[service]
+        first = 0
+        if since is not None:
+            first = max(bisect.bisect_right(history, since, key=_point_time) - 1, 0)
+            while first > 0 and history[first].state != OK:
+                first -= 1
+        last = bisect.bisect_left(history, end, key=_point_time)
+        points = history[first:last]
         if end > self.now:
             points.extend(p for p in self._maintenance_ahead(service, end) if p.time > points[-1].time)
         out = []
@@ -253,6 +263,10 @@ class Timeline:
                 planned = now_planned
                 found.append(ServicePoint(max(at, self.start), state, planned, roots))
         return found
+
+
+def _point_time(point: ServicePoint) -> float:
+    return point.time
 
 
 def _same(a: ServicePoint, b: ServicePoint) -> bool:
