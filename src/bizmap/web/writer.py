@@ -82,32 +82,30 @@ class IngestWriter:
                         request.answer.set_exception(error)
 
     async def _commit(self, batch: list[_Request]) -> None:
-        ids = [e.id for request in batch for e in request.events if e.id is not None]
-        known = await asyncio.to_thread(self.store.existing_ids, ids) if ids else set()
-        seen: set[str] = set()
+        # One insert tells which events are new: retries (ids stored before, or repeated in
+        # this batch) come back refused, so no read is needed first.
         rows: list[tuple[Event, float, bool]] = []
-        counts: list[IngestCounts] = []
+        owners: list[int] = []
         router = self.engine.router
-        for request in batch:
-            accepted = duplicates = unmatched = 0
+        for owner, request in enumerate(batch):
             for event in request.events:
-                if event.id is not None:
-                    if event.id in known or event.id in seen:
-                        duplicates += 1
-                        continue
-                    seen.add(event.id)
-                matched = bool(router.nodes_for(event.node, event.labels))
-                unmatched += not matched
-                accepted += 1
-                rows.append((event, request.received_at, matched))
-            counts.append(IngestCounts(accepted, duplicates, unmatched))
+                rows.append((event, request.received_at, bool(router.nodes_for(event.node, event.labels))))
+                owners.append(owner)
         started = time.perf_counter()
-        if rows:
-            await asyncio.to_thread(self.store.append_events, rows)
+        fresh = await asyncio.to_thread(self.store.append_events_each, rows) if rows else []
         self.last_commit_seconds = time.perf_counter() - started
-        for event, received_at, matched in rows:
+        tallies = [[0, 0, 0] for _ in batch]  # accepted, duplicates, unmatched
+        for (event, received_at, matched), owner, new in zip(rows, owners, fresh, strict=True):
+            tally = tallies[owner]
+            if not new:
+                tally[1] += 1
+                continue
+            tally[0] += 1
             if matched:
                 self.engine.apply(event, received_at)
+            else:
+                tally[2] += 1
+        counts = [IngestCounts(*tally) for tally in tallies]
         # answer first: the events are durable and applied; the hooks (incidents,
         # notifications) follow before the next batch is taken
         for request, count in zip(batch, counts, strict=True):
