@@ -10,7 +10,7 @@ replay of what was acknowledged. No I/O here: the server stores, this module com
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -104,11 +104,11 @@ class LiveEngine:
         self.timeline.end_window(added)
         return True
 
-    def apply_all(self, items: Iterable[tuple[Event, float]]) -> list[Applied]:
-        return [self.apply(event, received_at) for event, received_at in items]
-
     def advance(self, now: float) -> None:
-        """Move the clock (maintenance windows start and end with it)."""
+        """Move the clock without an event (maintenance windows start and end with it).
+
+        The server never calls this on reads: only events move its clock.
+        """
         if now > self.timeline.now:
             self.timeline.apply(now, [])
 
@@ -240,26 +240,7 @@ def _cost_since(
         if episode.start >= since:
             total += episode.cost
         else:
-            total += _episode_cost_after(episode, segments, facts, window, since)
-    return total
-
-
-def _episode_cost_after(
-    episode: Episode, segments: Sequence[Segment], facts: ServiceFacts, window: CalendarWindow, since: float
-) -> float:
-    allowance = WorkaroundAllowance(facts)
-    total = 0.0
-    end = episode.end if episode.end is not None else float("inf")
-    for segment in segments:
-        if segment.end <= episode.start or segment.start >= end:
-            continue
-        if segment.planned or segment.state in (OK, UNKNOWN):
-            continue
-        pieces = window.clip(segment.start, segment.end)
-        before = [(a, min(b, since)) for a, b in pieces if a < since]
-        after = [(max(a, since), b) for a, b in pieces if b > since]
-        counted_cost(facts, segment.state, before, allowance)  # uses up the allowance only
-        total += counted_cost(facts, segment.state, after, allowance)[1]
+            total += _cost_within(segments, facts, window, episode.start, since, end)
     return total
 
 
