@@ -38,9 +38,16 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-# the real Prometheus Alertmanager that tests/integration/test_alertmanager_real.py drives
+# Debian packages the tests drive for real: Alertmanager (webhooks), Chromium (browser tests),
+# poppler (pdftotext/pdftoppm on rendered reports) and the libraries WeasyPrint renders PDF with
+SYSTEM_PACKAGES := prometheus-alertmanager chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz-subset0 fonts-dejavu-core
 integration-deps:
-	command -v prometheus-alertmanager >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus-alertmanager)
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
 
 unit: $(STAMP) integration-deps
 	BIZMAP_EXPECT_COMPILED=0 $(BIN)/pytest

@@ -9,76 +9,29 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from bizmap import __version__
 from bizmap.analytics.spof import single_points_of_failure
 from bizmap.analytics.whatif import what_if, whatif_document
+from bizmap.cli_common import JsonOpt, ModelArg, app, err, out
+from bizmap.cli_common import duration_text as _duration
+from bizmap.cli_common import fail as _fail
+from bizmap.cli_common import graph_or_exit as _graph
+from bizmap.cli_common import money_text as _money
+from bizmap.cli_common import print_json as _print_json
 from bizmap.domain.calendar import format_time, parse_time
 from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.states import State
-from bizmap.domain.validate import ModelInvalid
 from bizmap.errors import BizmapError, EventLineError, UsageError
 from bizmap.graph_export import to_dot, to_mermaid
-from bizmap.loading import load_graph
 from bizmap.replay import ReplayResult, read_event_log, replay, to_json
 from bizmap.settings import HELP, Settings
-
-app = typer.Typer(
-    help="bizmap: what IT failures cost the business, in money, people and service levels.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-# Piped or redirected output is still read by people: give tables room to breathe.
-out = Console(width=None if Console().is_terminal else 120)
-err = Console(stderr=True)
-
-ModelArg = Annotated[
-    Path, typer.Argument(help="A model: one YAML file or a directory of them.", show_default=False)
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON (semantics §5).")]
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    err.print(message, markup=False, highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def _graph(model: Path) -> CompiledGraph:
-    try:
-        return load_graph(model)
-    except ModelInvalid as invalid:
-        for problem in invalid.problems:
-            err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
-
-
-def _print_json(document: Any) -> None:
-    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
-
-
-_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥", "CHF": "CHF "}
-
-
-def _money(value: float, currency: str) -> str:
-    """Whole units for people (the JSON keeps cents): £74,189."""
-    symbol = _SYMBOLS.get(currency)
-    text = f"{round(value):,}"
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
-
-
-def _duration(seconds: float) -> str:
-    seconds = int(seconds)
-    hours, rest = divmod(seconds, 3600)
-    minutes = rest // 60
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
 
 
 @app.callback(invoke_without_command=True)
@@ -572,3 +525,15 @@ def demo(
     settings = Settings(model=str(model), db=db, host="127.0.0.1", port=port)
     app_ = with_simulator(create_app(settings), seed)
     uvicorn.run(app_, host="127.0.0.1", port=port, log_level="warning")
+
+
+# Command groups in their own modules add themselves to ``app`` when imported.
+from bizmap import (  # noqa: E402
+    cli_availability,  # noqa: F401
+    cli_bia,  # noqa: F401
+    cli_case,  # noqa: F401
+    cli_import,  # noqa: F401
+    cli_report,  # noqa: F401
+    cli_slo,  # noqa: F401
+    cli_user,  # noqa: F401
+)

@@ -33,7 +33,17 @@ from bizmap.ingest.icinga import event_from_icinga
 from bizmap.loading import load_graph
 from bizmap.settings import Settings
 from bizmap.storage.store import Store, migrate
-from bizmap.web import api_incidents, api_live, api_maintenance
+from bizmap.web import (
+    api_availability,
+    api_bia,
+    api_cases,
+    api_incidents,
+    api_live,
+    api_maintenance,
+    api_reports,
+    api_slo,
+    pages,
+)
 from bizmap.web.common import (
     READ,
     AdminToken,
@@ -123,8 +133,19 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> Fa
         default_response_class=ORJSONResponse,
     )
     _routes(app)
-    for area in (api_live, api_incidents, api_maintenance):  # each area registers its own routes
+    areas = (
+        api_live,
+        api_incidents,
+        api_maintenance,
+        api_availability,
+        api_cases,
+        api_bia,
+        api_reports,
+        api_slo,
+    )
+    for area in areas:  # each area registers its own routes
         area.register(app)
+    pages.register(app)  # the web UI
     notifications.register(app)  # last: its hook runs after the incidents are brought up to date
     return app
 

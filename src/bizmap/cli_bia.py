@@ -1,0 +1,3 @@
+"""``bizmap bia``: business impact analysis questionnaires."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""``bizmap case``: business cases (semantics §8)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""``bizmap slo``: OpenSLO import and export."""
+
+from __future__ import annotations

@@ -1,0 +1,9 @@
+"""The web UI: server-rendered pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def register(app: FastAPI) -> None:
+    """Add this area's routes to ``app``."""
