@@ -205,7 +205,8 @@ def test_a_timezone_other_than_the_calendars_is_warned(model: Path, tmp_path: Pa
         metadata: {name: payroll}
         spec:
           service: payroll
-          timeWindow: [{duration: 1w, calendar: {startTime: "2026-01-05 00:00:00", timeZone: America/New_York}}]
+          timeWindow:
+            - {duration: 1w, calendar: {startTime: "2026-01-05 00:00:00", timeZone: America/New_York}}
           objectives: [{target: 0.99}]
         """,
     )
