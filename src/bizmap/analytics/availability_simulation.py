@@ -221,3 +221,16 @@ def simulated_json(service: SimulatedService) -> dict[str, Any]:
         "availability": service.availability,
         "confidence_interval": list(service.confidence_interval),
     }
+
+
+def add_simulation(
+    document: dict[str, Any], simulated: list[SimulatedService], years: int, seed: int
+) -> dict[str, Any]:
+    """The availability document with each service's ``simulated`` figures and the run's settings."""
+    by_id = {s.id: s for s in simulated}
+    return {
+        **document,
+        "simulation": {"years": years, "seed": seed, "batches": BATCHES},
+        "services": [{**s, "simulated": simulated_json(by_id[s["id"]])} for s in document["services"]],
+        "simulated_cost_per_year": round(sum(s.cost_per_year for s in simulated), 2),
+    }
