@@ -1,0 +1,136 @@
+"""The executive summary of a period: one page, the few numbers that matter and what to decide.
+
+It reads the portfolio review of the period (the same replay) for the money and the SLAs, the
+incidents the server's rules find in the period for the biggest one, and the single points of
+failure for the top risk. The decisions are derived from those figures, never written by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bizmap.analytics.spof import ranked_by_cost
+from bizmap.reports.incident import incident_episodes
+from bizmap.reports.periods import ReportPeriod
+from bizmap.reports.review import ServiceLine, ServiceReview, gather_review, period_run
+from bizmap.reports.sources import EventSource
+from bizmap.reports.text import duration, join_words, money, percent
+
+HOURS_A_YEAR_TO_PAY_BACK = 4  # a fix is worth up to this many hours of the risk's cost a year
+
+
+@dataclass(frozen=True)
+class BiggestIncident:
+    id: str
+    opened_at: float
+    closed_at: float | None
+    cost: float  # its services' episodes in the period (the period's replay)
+    services: tuple[str, ...]  # names
+    root_causes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopRisk:
+    node: str
+    name: str
+    cost_per_hour: float
+    services: tuple[str, ...]  # names
+
+
+@dataclass
+class ExecutiveSummary:
+    review: ServiceReview
+    incident_count: int
+    biggest: BiggestIncident | None
+    risk: TopRisk | None
+    decisions: list[str]
+
+    @property
+    def missed(self) -> list[ServiceLine]:
+        return self.review.missed
+
+
+def gather_executive(source: EventSource, period: ReportPeriod) -> ExecutiveSummary:
+    review = gather_review(source, period)
+    current = period_run(source, period)
+    graph = source.graph
+
+    def name(node: str) -> str:
+        return graph.names[graph.index[node]] or node if node in graph.index else node
+
+    biggest = None
+    incidents = [i for i in current.incidents.all() if i.merged_into is None]
+    for incident in incidents:
+        cost = sum(e.cost for _, e in incident_episodes(current, incident))
+        if biggest is None or cost > biggest.cost:
+            biggest = BiggestIncident(
+                incident.id,
+                incident.opened_at,
+                incident.closed_at,
+                cost,
+                tuple(name(s) for s in incident.services),
+                tuple(sorted(incident.root_causes)),
+            )
+    ranked = ranked_by_cost(graph)
+    risk = None
+    if ranked:
+        node, cost, hit = ranked[0]
+        risk = TopRisk(node, name(node), cost, tuple(name(s) for s in hit))
+    summary = ExecutiveSummary(review, len(incidents), biggest, risk, [])
+    summary.decisions = decisions(summary)
+    return summary
+
+
+def decisions(summary: ExecutiveSummary) -> list[str]:
+    """Two or three decisions the figures call for, the most expensive first."""
+    review = summary.review
+    currency = review.currency
+    found: list[tuple[float, str]] = []
+    if summary.risk is not None:
+        risk = summary.risk
+        found.append(
+            (
+                risk.cost_per_hour,
+                f"Fund redundancy for {risk.name} ({risk.node}): its failure alone stops "
+                f"{join_words(list(risk.services))}, costing {money(risk.cost_per_hour, currency)} an hour. "
+                f"A fix costing less than {money(HOURS_A_YEAR_TO_PAY_BACK * risk.cost_per_hour, currency)}"
+                " a year "
+                f"pays for itself if it avoids {HOURS_A_YEAR_TO_PAY_BACK} hours of outage a year.",
+            )
+        )
+    for line in review.missed:
+        worst = min(line.sla, key=lambda p: p.sli)
+        found.append(
+            (
+                line.cost,
+                f"{line.name} missed its SLA ({percent(worst.sli, 2)} against {percent(worst.target, 2)}): "
+                f"invest in its reliability, or agree a target the business can rely on. "
+                f"Its downtime cost {money(line.cost, currency)} this period.",
+            )
+        )
+    if review.root_causes and review.root_causes[0].cost > 0:
+        top = review.root_causes[0]
+        share = 100 * top.cost / review.cost if review.cost else 0.0
+        found.append(
+            (
+                top.cost,
+                f"Commission a problem review of {top.name} ({top.node}): it caused {share:.0f}% of the "
+                f"period's downtime cost ({money(top.cost, currency)} over {top.episodes} episode"
+                f"{'s' if top.episodes != 1 else ''}).",
+            )
+        )
+    exhausted = [
+        s for s in review.services if s.breakdown.full_impact_cost > 0 and s.breakdown.workaround_seconds > 0
+    ]
+    if exhausted:
+        worst_line = max(exhausted, key=lambda s: s.breakdown.full_impact_cost)
+        found.append(
+            (
+                worst_line.breakdown.full_impact_cost,
+                f"Extend the workaround of {worst_line.name}: it ran out after "
+                f"{duration(worst_line.breakdown.workaround_seconds)} of counted time, and the time beyond "
+                f"cost {money(worst_line.breakdown.full_impact_cost, currency)} at full rate.",
+            )
+        )
+    found.sort(key=lambda item: -item[0])
+    return [text for _, text in found[:3]]

@@ -1,0 +1,78 @@
+"""How figures read in the documents: money with its currency, durations in hours and minutes,
+times in UTC. Money keeps its pence so that every figure can be checked against
+``bizmap replay --json`` (which rounds to 2 decimals)."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥"}
+
+
+def money(value: float, currency: str) -> str:
+    """£19,640.83; an unknown currency is written after the amount: 1,250.00 SEK."""
+    amount = round(value + 0.0, 2) + 0.0
+    text = f"{abs(amount):,.2f}"
+    sign = "-" if amount < 0 else ""
+    symbol = _SYMBOLS.get(currency)
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+def rate(value: float, currency: str) -> str:
+    return money(value, currency) + " an hour"
+
+
+def whole_seconds(value: float) -> int:
+    """Seconds as the replay's JSON gives them (floor)."""
+    return math.floor(value + 1e-6)
+
+
+def duration(seconds: float) -> str:
+    """2 h 05 min; 45 min 30 s; 0 min. Seconds are shown only when the minutes are not whole."""
+    total = whole_seconds(abs(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    if secs:
+        text += f" {secs:02d} s" if hours else f" {secs} s"
+    return ("-" if seconds < 0 and total else "") + text
+
+
+def when(instant: float) -> str:
+    """Fri 16 Oct 2026, 22:40 UTC (seconds when not whole minutes)."""
+    moment = datetime.fromtimestamp(instant, UTC)
+    clock = moment.strftime("%H:%M:%S" if moment.second else "%H:%M")
+    return f"{moment.strftime('%a')} {moment.day} {moment.strftime('%b %Y')}, {clock} UTC"
+
+
+def clock(instant: float) -> str:
+    """22:40 UTC on 16 Oct (for timelines)."""
+    moment = datetime.fromtimestamp(instant, UTC)
+    return f"{moment.day} {moment.strftime('%b')} {moment.strftime('%H:%M:%S' if moment.second else '%H:%M')}"
+
+
+def percent(value: float, decimals: int = 4) -> str:
+    """A percentage as the replay's JSON rounds it (4 decimals), without trailing zeros."""
+    text = f"{round(value, decimals):.{decimals}f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def change(current: float, previous: float) -> str:
+    """+£1,200.00 (+25.0%) style change, in words when there is no base."""
+    if previous == 0:
+        return "up from nothing" if current else "unchanged"
+    share = 100 * (current - previous) / previous
+    return f"{share:+.1f}%"
+
+
+def people(count: int) -> str:
+    return f"{count:,} {'person' if count == 1 else 'people'}"
+
+
+def join_words(items: list[str]) -> str:
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " and " + items[-1]
