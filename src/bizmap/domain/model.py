@@ -20,6 +20,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     field_validator,
     model_validator,
 )
@@ -306,6 +307,7 @@ class ServiceSpec(NodeSpec):
     impact: ImpactSpec | None = None
     workaround: WorkaroundSpec | None = None
     sla: SlaSpec | None = None
+    public_status: StrictBool = False  # shown on the public status page (/status, no login)
 
 
 class MaintenanceSpec(Strict):

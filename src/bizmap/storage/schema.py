@@ -142,3 +142,29 @@ meta = sa.Table(
     sa.Column("key", sa.Text, primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
+
+# --- the web UI's people and their sessions (bizmap.storage.users) ---------------------------
+
+USER_ROLES = ("read", "operate", "admin")  # no "ingest": people look and act, machines send events
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),  # scrypt$N$r$p$salt$hash; never the password
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.CheckConstraint(sa.column("role").in_(USER_ROLES), name="role"),
+)
+
+ui_sessions = sa.Table(
+    "ui_sessions",
+    metadata,
+    sa.Column("id_hash", sa.Text, primary_key=True),  # sha256 hex of the cookie's value; never the value
+    sa.Column("principal", sa.Text, nullable=False),  # a user's name, or a token's name
+    sa.Column("via", sa.Text, nullable=False),  # password | token: where the role is looked up
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False, index=True),
+    sa.CheckConstraint(sa.column("via").in_(("password", "token")), name="via"),
+)

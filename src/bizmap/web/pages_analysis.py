@@ -1,0 +1,12 @@
+"""The web UI's analysis pages: what-if and single points of failure (UI part 2).
+
+See bizmap.web.pages for how a page module registers its routes and renders templates.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def register(app: FastAPI) -> None:
+    """Add this area's pages to ``app`` (``bizmap.web.pages.register`` calls this)."""

@@ -1,0 +1,81 @@
+/* bizmap web UI: ticking money and live updates over server-sent events.
+   No framework: the server renders every piece of HTML (escaped); this script only
+   moves numbers between updates and asks the server for fresh fragments. */
+(function () {
+  "use strict";
+  var SYMBOLS = { EUR: "€", GBP: "£", USD: "$", JPY: "¥", CHF: "CHF " };
+  var offset = 0; // client clock minus server clock, seconds
+
+  function money(value, currency) {
+    var text = Math.round(value).toLocaleString("en-GB");
+    var symbol = SYMBOLS[currency];
+    return symbol ? symbol + text : text + " " + currency;
+  }
+
+  // amount at data-at (server seconds) + rate per hour since then
+  function tick() {
+    var now = Date.now() / 1000 - offset;
+    document.querySelectorAll(".ticking").forEach(function (el) {
+      var amount = parseFloat(el.dataset.amount), rate = parseFloat(el.dataset.rate);
+      var at = parseFloat(el.dataset.at);
+      if (isNaN(amount) || isNaN(rate) || isNaN(at)) return;
+      el.textContent = money(amount + rate * Math.max(0, now - at) / 3600, el.dataset.currency);
+    });
+  }
+
+  function setText(id, text) {
+    var el = document.getElementById(id);
+    if (el) el.textContent = text;
+  }
+
+  function onOverview(snapshot) {
+    offset = Date.now() / 1000 - snapshot.at_seconds;
+    var total = document.getElementById("incident-total");
+    var inc = snapshot.incidents, cur = snapshot.currency;
+    if (total) {
+      total.dataset.amount = inc.cost;
+      total.dataset.rate = inc.cost_per_hour;
+      total.dataset.at = snapshot.at_seconds;
+    }
+    setText("incident-count", String(inc.open));
+    setText("incident-amount", money(inc.cost, cur));
+    setText("incident-rate", money(inc.cost_per_hour, cur));
+    setText("incident-users", inc.users.toLocaleString("en-GB"));
+    var tiles = document.getElementById("tiles");
+    if (tiles && window.htmx) {
+      var focused = document.activeElement;
+      var href = focused && tiles.contains(focused) ? focused.getAttribute("href") : null;
+      window.htmx.ajax("GET", "/ui/overview/tiles", { target: "#tiles", swap: "outerHTML" }).then(function () {
+        if (href) {
+          var again = document.querySelector('#tiles a[href="' + CSS.escape(href) + '"]');
+          if (again) again.focus();
+        }
+        tick();
+      });
+    }
+    tick();
+  }
+
+  function connect(url) {
+    var status = document.getElementById("stream-status");
+    var source = new EventSource(url);
+    source.addEventListener("overview", function (message) {
+      if (status) status.textContent = "";
+      onOverview(JSON.parse(message.data));
+    });
+    source.onerror = function () {
+      if (status) status.textContent = "(reconnecting…)";
+    };
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var first = document.querySelector("[data-at]");
+    if (first) offset = Date.now() / 1000 - parseFloat(first.dataset.at);
+    var live = document.querySelector("[data-stream]");
+    if (live) connect(live.dataset.stream);
+    if (document.querySelector(".ticking")) {
+      tick();
+      setInterval(tick, 1000);
+    }
+  });
+})();

@@ -1,0 +1,101 @@
+"""Browser tests: Playwright drives Debian's Chromium (no browser download) against a real
+``bizmap serve`` subprocess on SQLite. Fixtures for every UI test (part 2 reuses them):
+
+- ``browser``: headless Chromium, one per session;
+- ``ui_model``: the model file served (override it in a test module for another model);
+- ``server``: a ``UiServer`` (``ui_support``) with tokens of every role and users
+  ``read-user``/``operate-user``/``admin-user`` (passwords in ``ui_support.PASSWORDS``);
+- ``page``: a fresh browser page (own cookies); ``logged_in_page``: one logged in as
+  ``operate-user``; ``login(page, server, role)`` logs a page in with a password;
+- ``shoot(page, name)``: a full-page screenshot in ``tests/ui/artifacts/NAME.png``.
+
+Without Chromium or Playwright the tests skip, saying why, except when CI=true: then they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ui_support import ARTIFACTS, PASSWORDS, UI_MODEL, UiServer, start_server
+
+CHROMIUM = os.environ.get("BIZMAP_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _unavailable(why: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{why} (CI=true: the browser tests must run, not skip)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed")
+    if not Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is None:
+        _unavailable(f"no Chromium at {CHROMIUM} (Debian package `chromium`)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def ui_model(tmp_path: Path) -> Path:
+    path = tmp_path / "model.yaml"
+    path.write_text(UI_MODEL)
+    return path
+
+
+@pytest.fixture
+def server(ui_model: Path, tmp_path: Path) -> Iterator[UiServer]:
+    running = start_server(ui_model, tmp_path)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def login(page: Any, server: UiServer, role: str = "operate") -> None:
+    """Log ``page`` in as the ``ROLE-user`` with its password; lands on the overview."""
+    page.goto(server.url + "/login")
+    page.get_by_label("Name", exact=True).fill(f"{role}-user")
+    page.get_by_label("Password", exact=True).fill(PASSWORDS[role])
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.wait_for_url("**/ui/overview")
+
+
+@pytest.fixture
+def logged_in_page(page: Any, server: UiServer) -> Any:
+    login(page, server, "operate")
+    return page
+
+
+def shoot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
