@@ -1,0 +1,64 @@
+"""POST /api/v1/bia/assess: the questionnaire as JSON in, the assessment out (read token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest_web import Server
+
+# `orders` of the semantics §9 model (EUR); 1,000 an hour + 10 people x 50 = 1,500 an hour
+ANSWERS: dict[str, Any] = {
+    "service": "orders",
+    "safety": {"threatened": False},
+    "money": {"lost_per_hour": 1000},
+    "people": {"cannot_work": 10, "cost_per_hour": 50},
+    "workaround": {"exists": True, "impact_factor": 0.5, "max_hours": 1.5},
+    "usage": {
+        "timezone": "Europe/Paris",
+        "used": {"mon-fri": "09:00-17:00"},
+        "asked_for": "24x7",
+        "needed_at_3am": False,
+    },
+}
+
+
+def test_assess_answers_with_a_read_token(server: Server) -> None:
+    response = server.client.post("/api/v1/bia/assess", json=ANSWERS, headers=server.headers("read"))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    # 1,500 an hour: business-operational band (500-5,000); the 1.5 h workaround is too short to
+    # relieve a tier: tier 3; hours follow use, 5 x 8 = 40 h a week; 24x7 asked: 128 h never used
+    assert (body["tier"], body["currency"], body["cost_per_hour"]) == (3, "EUR", 1500.0)
+    assert body["recommended"]["calendar"] == {
+        "timezone": "Europe/Paris",
+        "hours": {"mon-fri": "09:00-17:00"},
+    }
+    assert [m["kind"] for m in body["mismatches"]] == ["asked_beyond_use"]
+    assert "128 h a week" in body["mismatches"][0]["message"]
+    assert body["because"]["tier"]
+
+
+def test_bad_answers_name_the_field(server: Server) -> None:
+    bad = {**ANSWERS, "safety": {"threatened": True}}
+    response = server.client.post("/api/v1/bia/assess", json=bad, headers=server.headers("read"))
+    assert response.status_code == 422
+    problems = response.json()["detail"]["problems"]
+    assert problems[0]["field"] == "safety"
+    assert "after_hours is required" in problems[0]["message"]
+
+
+def test_unknown_service_and_foreign_currency_are_refused(server: Server) -> None:
+    unknown = server.client.post(
+        "/api/v1/bia/assess", json={**ANSWERS, "service": "a"}, headers=server.headers("read")
+    )
+    assert unknown.status_code == 422 and "no such business service" in unknown.text  # `a` is a component
+    foreign = server.client.post(
+        "/api/v1/bia/assess", json={**ANSWERS, "currency": "GBP"}, headers=server.headers("read")
+    )
+    assert foreign.status_code == 422 and "counts in EUR" in foreign.text
+
+
+def test_assess_needs_a_token(server: Server) -> None:
+    assert server.client.post("/api/v1/bia/assess", json=ANSWERS).status_code == 401
+    ingest = server.client.post("/api/v1/bia/assess", json=ANSWERS, headers=server.headers("ingest"))
+    assert ingest.status_code == 403
