@@ -232,6 +232,7 @@ def test_missing_file_exits_1(tmp_path: Path) -> None:
     [
         (("--seed", "3"), "--seed applies to the Monte Carlo"),
         (("--simulate", "0"), "--simulate takes 1 to"),
+        (("--simulate", "10", "--seed", "-1"), "--seed"),
     ],
 )
 def test_bad_arguments_exit_2(tmp_path: Path, args: tuple[str, ...], words: str) -> None:

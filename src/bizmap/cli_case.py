@@ -38,7 +38,7 @@ def case(
     seed: Annotated[
         int | None,
         typer.Option(
-            "--seed", help="Seed of the Monte Carlo (default 0): the same seed gives the same figures."
+            "--seed", min=0, help="Seed of the Monte Carlo (default 0): the same seed gives the same figures."
         ),
     ] = None,
     show_tornado: Annotated[
@@ -98,7 +98,9 @@ def _percent(value: float) -> str:
 
 
 def _years(value: float | None) -> str:
-    return "never within the horizon" if value is None else f"{value:.2f} years"
+    if value is None:
+        return "never within the horizon"
+    return f"{value:.2f} years (about {value * 12:.0f} months)" if value < 2 else f"{value:.2f} years"
 
 
 def _print_flows(result: CaseResult) -> None:
@@ -125,8 +127,8 @@ def _print_flows(result: CaseResult) -> None:
     )
     out.print(table)
     out.print(
-        f"Assumptions: discount rate {_percent(result.discount_rate)} a year over {result.horizon_years} "
-        "year(s); one-off costs are paid now (year 0), yearly benefits and costs at the end of each "
+        f"[bold]Assumptions[/]: discount rate {_percent(result.discount_rate)} a year over "
+        f"{result.horizon_years} year(s); one-off costs are paid now (year 0), yearly benefits and costs at the end of each "
         "year; amounts as written, before tax and inflation.",
         highlight=False,
     )
@@ -146,6 +148,7 @@ def _print_figures(result: CaseResult) -> None:
     else:
         irr = f"{_percent(result.irr)} a year"
     roi = "not defined: nothing is spent" if result.roi is None else _percent(result.roi)
+    out.print()
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column()
@@ -213,7 +216,8 @@ def _print_tornado(chart: Tornado, currency: str) -> None:
         else "each ranged input at its low and its high, the others at their most likely value"
     )
     out.print(
-        f"\n[bold]Tornado[/]: NPV around {_money(chart.base_npv, currency)}, {how}; largest swing first",
+        f"\n[bold]Tornado[/]: NPV around {_money(chart.base_npv, currency)}, {how}; largest swing first; "
+        "(low) and (high) say where the input is",
         highlight=False,
     )
     for line in tornado_lines(chart, currency):

@@ -293,7 +293,8 @@ def test_uncertainty_must_name_an_item() -> None:
     [
         ({"horizon_years": -1}, "horizon_years", "greater than or equal to 1"),
         ({"horizon_years": 0}, "horizon_years", "greater than or equal to 1"),
-        ({"discount_rate": "8%"}, "discount_rate", "valid number"),
+        ({"discount_rate": "8%"}, "discount_rate", "0.08 for 8 %"),
+        ({"discount_rate": "high"}, "discount_rate", "valid number"),
         ({"costs": [{"name": "X", "once": 1, "per_year": 1}]}, "costs.0", "exactly one of 'once'"),
         ({"costs": [{"name": "X", "once": -5}]}, "costs.0.once", "greater than or equal to 0"),
         ({"costs": [{"name": "X", "per_year": 1, "years": [4]}]}, "costs.0.years", "beyond horizon_years 3"),

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy.optimize import brentq
 
 from bizmap.errors import BizmapError
@@ -115,6 +115,13 @@ class CaseSpec(_Strict):
     costs: list[CostSpec] = Field(default_factory=list)
     benefits: list[BenefitSpec] = Field(default_factory=list)
     uncertainty: dict[str, RangeSpec] = Field(default_factory=dict)
+
+    @field_validator("discount_rate", mode="before")
+    @classmethod
+    def _rate_as_fraction(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().endswith("%"):
+            raise ValueError(f"write the rate as a fraction: 0.08 for 8 % (got {value!r})")
+        return value
 
 
 # --- checks ------------------------------------------------------------------------------------
