@@ -128,8 +128,8 @@ def _print_flows(result: CaseResult) -> None:
     out.print(table)
     out.print(
         f"[bold]Assumptions[/]: discount rate {_percent(result.discount_rate)} a year over "
-        f"{result.horizon_years} year(s); one-off costs are paid now (year 0), yearly benefits and costs at the end of each "
-        "year; amounts as written, before tax and inflation.",
+        f"{result.horizon_years} year(s); one-off costs are paid now (year 0), yearly benefits and "
+        "costs at the end of each year; amounts as written, before tax and inflation.",
         highlight=False,
     )
 
