@@ -97,7 +97,8 @@ def incidents_command(model: ModelOpt = None, replay: ReplayOpt = None, db: DbOp
     source = open_source(model, replay, db)
     found = list_incidents(source)
     table = Table(title=f"Incidents ({len(found)})")
-    for column in ("id", "opened", "closed", "services", "root causes"):
+    table.add_column("id", no_wrap=True)  # copied into `bizmap report incident ID`: never broken
+    for column in ("opened", "closed", "services", "root causes"):
         table.add_column(column, overflow="fold")
     for i in found:
         table.add_row(

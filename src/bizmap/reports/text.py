@@ -30,13 +30,14 @@ def whole_seconds(value: float) -> int:
 
 def duration(seconds: float) -> str:
     """2 h 05 min; 45 min 30 s; 0 min. Seconds are shown only when the minutes are not whole."""
-    total = whole_seconds(abs(seconds))
+    whole = whole_seconds(seconds)  # floored like the JSON, negative budgets included
+    total = abs(whole)
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     text = f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
     if secs:
         text += f" {secs:02d} s" if hours else f" {secs} s"
-    return ("-" if seconds < 0 and total else "") + text
+    return ("-" if whole < 0 else "") + text
 
 
 def when(instant: float) -> str:
