@@ -1,0 +1,84 @@
+// What-if page: the model as a Cytoscape.js graph, coloured by the state each node would be
+// in under the hypothesis. Clicking a node makes it fail (down) or takes it back; the server
+// answers with the panel (form, choice and business impact), which htmx swaps in. The panel
+// carries the hypothesis as JSON (#whatif-data), so the graph always shows what the server says.
+(function () {
+  "use strict";
+  const COLOURS = { ok: "#1b6e35", degraded: "#8a4b00", unknown: "#4a4a6a", down: "#a4161a" };
+
+  function readJson(id) {
+    const element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  function panelQuery(chosen, toggled) {
+    const params = new URLSearchParams();
+    let found = false;
+    for (const state of ["down", "degraded", "unknown"]) {
+      const ids = (chosen[state] || []).filter(function (id) {
+        if (id === toggled) { found = true; return false; }
+        return true;
+      });
+      if (ids.length) params.set(state, ids.join(","));
+    }
+    if (!found) params.set("down", (params.get("down") ? params.get("down") + "," : "") + toggled);
+    return params.toString();
+  }
+
+  function start() {
+    const container = document.getElementById("whatif-cy");
+    const elements = readJson("whatif-elements");
+    if (!container || !elements || typeof cytoscape !== "function") return;
+    const services = elements.filter(function (e) { return e.data.kind === "service"; })
+      .map(function (e) { return "#" + CSS.escape(e.data.id); });
+    const cy = cytoscape({
+      container: container,
+      elements: elements,
+      wheelSensitivity: 0.2,
+      style: [
+        { selector: "node", style: {
+          "label": "data(id)", "font-size": 11, "color": "#1a1a1a", "text-valign": "bottom",
+          "text-margin-y": 3, "background-color": "#ffffff", "border-width": 2,
+          "border-color": COLOURS.ok, "width": 18, "height": 18 } },
+        { selector: "node[kind = 'service']", style: {
+          "shape": "round-rectangle", "width": 34, "height": 22, "font-weight": "bold" } },
+        { selector: "node.degraded", style: { "background-color": "#fff1d6", "border-color": COLOURS.degraded } },
+        { selector: "node.unknown", style: { "background-color": "#ebebf2", "border-color": COLOURS.unknown, "border-style": "dashed" } },
+        { selector: "node.down", style: { "background-color": COLOURS.down, "border-color": COLOURS.down } },
+        { selector: "node.chosen", style: { "border-width": 5, "border-color": "#102a43" } },
+        { selector: "edge", style: {
+          "width": 1.5, "line-color": "#9a9a9a", "target-arrow-shape": "triangle",
+          "target-arrow-color": "#9a9a9a", "curve-style": "bezier" } },
+        { selector: "edge[effect = 'soft']", style: { "line-style": "dashed" } },
+      ],
+      layout: { name: "breadthfirst", directed: true, roots: services.join(","), spacingFactor: 1.1 },
+    });
+
+    function paint() {
+      const data = readJson("whatif-data");
+      if (!data) return;
+      cy.batch(function () {
+        cy.nodes().removeClass("degraded unknown down chosen");
+        for (const [id, state] of Object.entries(data.states)) cy.getElementById(id).addClass(state);
+        for (const ids of Object.values(data.chosen)) {
+          for (const id of ids) cy.getElementById(id).addClass("chosen");
+        }
+      });
+    }
+
+    cy.on("tap", "node", function (event) {
+      const data = readJson("whatif-data") || { chosen: {} };
+      const query = panelQuery(data.chosen, event.target.id());
+      htmx.ajax("GET", "/ui/whatif/panel?" + query, { target: "#whatif-panel", swap: "outerHTML" });
+    });
+    document.body.addEventListener("htmx:afterSettle", function () {
+      paint();
+      const input = document.getElementById("whatif-add");
+      if (input && document.activeElement === document.body) input.focus();
+    });
+    paint();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

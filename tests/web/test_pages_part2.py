@@ -1,0 +1,365 @@
+"""The what-if, single points of failure, events, model and maintenance pages, in-process.
+
+The model below is small enough to work every number out by hand (see MODEL's comments).
+Pages are read through a logged-in session (a session cookie made in the user store, as
+``/login`` makes it); forms post with and without the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bizmap.settings import Settings
+from bizmap.storage.store import Store, migrate
+from bizmap.storage.users import UserStore
+from bizmap.web.app import create_app
+from bizmap.web.sessions import SESSION_COOKIE, csrf_for
+
+# base rates: orders 1,000 + 10 x 50 = 1,500 per hour; payroll 0 + 4 x 100 = 400 per hour,
+# a quarter of it (100) while degraded. app is a quorum of 50 % over a (weight 2), b, c:
+# q = 2 of a total weight of 4. payroll sees app through a soft edge (at most degraded).
+MODEL = """\
+currency: EUR
+calendars:
+  office:
+    timezone: Europe/Paris
+    hours: {mon-fri: "09:00-17:00", sat: "09:00-12:00"}
+    holidays: [2026-12-25]
+services:
+  - id: orders
+    name: Order taking
+    owner: sales-ops
+    calendar: office
+    impact: {revenue_per_hour: 1000, users: 10, cost_per_user_hour: 50}
+    workaround: {description: Orders by phone, impact_factor: 0.5, max_hours: 1.5}
+    sla: {target: 99.9, period: month, calendar: 24x7}
+    depends_on: [app, network]
+  - id: payroll
+    name: Payroll
+    owner: hr
+    impact: {users: 4, cost_per_user_hour: 100, degraded_factor: 0.25}
+    depends_on: [{id: app, effect: soft}, db]
+components:
+  - id: app
+    depends_on:
+      rule: quorum
+      need: "50%"
+      children: [{id: a, weight: 2}, b, c]
+  - {id: a, match: [{job: node, instance: "a:9100"}]}
+  - {id: b, match: [{job: node, instance: "b:9100"}]}
+  - {id: c}
+  - {id: db, match: [{job: postgres, env: prod}]}
+  - {id: network}
+"""
+
+
+@dataclass
+class Site:
+    client: TestClient
+    tokens: dict[str, str]
+    model: Path
+    sessions: dict[str, str]  # role -> session id
+
+    def login(self, role: str) -> str:
+        """Carry ``role``'s session cookie from now on; returns its CSRF token."""
+        self.client.cookies.set(SESSION_COOKIE, self.sessions[role])
+        return csrf_for(self.sessions[role])
+
+    def api(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    model = tmp_path / "model.yaml"
+    model.write_text(MODEL)
+    db = f"sqlite:///{tmp_path / 'bizmap.db'}"
+    migrate(db)
+    with Store(db) as store:
+        tokens = {role: store.create_token(f"t-{role}", role) for role in ("ingest", "operate", "admin")}
+        people = UserStore(store.engine)
+        sessions = {}
+        for role in ("read", "operate"):
+            people.add_user(f"{role}-user", role, f"{role}-password-123")
+            sessions[role] = people.create_session(f"{role}-user", "password")
+    app = create_app(Settings(model=str(model), db=db))
+    with TestClient(app, follow_redirects=False) as client:
+        yield Site(client, tokens, model, sessions)
+
+
+def text_of(html: str) -> str:
+    """The page's text without tags, spaces collapsed (what a reader sees)."""
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    return re.sub(r" ([,.;:?)])", r"\1", text)
+
+
+# --- what-if -----------------------------------------------------------------------------------
+
+
+def test_whatif_app_down_takes_orders_down_and_degrades_payroll(site: Site) -> None:
+    site.login("read")
+    page = site.client.get("/ui/whatif", params={"down": "app"})
+    assert page.status_code == 200
+    text = text_of(page.text)
+    # orders: app down -> down, 1,500/h; payroll: app seen through soft -> degraded, 0.25 x 400 = 100/h
+    # total 1,600/h; people 10 + 4 = 14
+    assert "2 business services hit, €1,600 per hour, 14 people affected" in text
+    assert re.search(r"orders .*Down €1,500 10 no app", text)
+    assert re.search(r"payroll .*Degraded €100 4 no app", text)
+
+
+def test_whatif_section_9_hypothesis_through_the_search_box(site: Site) -> None:
+    site.login("read")
+    # a down then c degraded, as the form adds them one by one (the panel htmx swaps in)
+    first = site.client.get("/ui/whatif/panel", params={"add": "a", "add_state": "down"})
+    assert "No business service would be hit" in text_of(first.text)  # W_ok = 2 (b, c) >= q = 2
+    assert first.headers["HX-Push-Url"] == "/ui/whatif?down=a"
+    second = site.client.get("/ui/whatif/panel", params={"down": "a", "add": "c", "add_state": "degraded"})
+    text = text_of(second.text)
+    # W_ok = 1 (b), W_up = 2 (b, c) >= 2: app degraded; orders degraded 0.5 x 1,500 = 750/h,
+    # payroll degraded 100/h: 850/h in all, 14 people; root causes a and c
+    assert "2 business services hit, €850 per hour, 14 people affected" in text
+    assert re.search(r"orders .*Degraded €750 10 no a, c", text)
+
+
+def test_whatif_unknown_node_is_refused_with_its_name(site: Site) -> None:
+    site.login("read")
+    page = site.client.get("/ui/whatif", params={"down": "ghost"})
+    assert "down[0]: unknown node &#39;ghost&#39;" in page.text
+    assert "business services hit" not in page.text
+
+
+def test_whatif_is_on_top_of_the_live_state(site: Site) -> None:
+    response = site.client.post(
+        "/api/v1/events", json={"node": "db", "state": "down"}, headers=site.api("ingest")
+    )
+    assert response.status_code == 202
+    site.login("read")
+    text = text_of(site.client.get("/ui/whatif", params={"down": "network"}).text)
+    # network down: orders down (1,500); db down live: payroll down (400) already: 1,900/h
+    assert "2 business services hit, €1,900 per hour, 14 people affected" in text
+    assert re.search(r"payroll \(already not working now\)", text)
+
+
+def test_whatif_page_carries_the_graph_and_its_text_equivalent(site: Site) -> None:
+    site.login("read")
+    page = site.client.get("/ui/whatif").text
+    assert 'id="whatif-elements"' in page and '"source": "orders", "target": "app"' in page
+    assert "app (component) needs a weight of 2 of: a ×2, b, c" in text_of(page)
+    assert '<option value="network">' in page
+
+
+# --- single points of failure ---------------------------------------------------------------
+
+
+def test_spof_ranked_by_cost_per_hour(site: Site) -> None:
+    site.login("read")
+    text = text_of(site.client.get("/ui/spof").text)
+    # app: orders down 1,500 + payroll degraded 100 = 1,600; network: orders 1,500; db: payroll 400.
+    # a, b or c alone leave the quorum met (W_ok >= 2), so they are not single points.
+    rows = re.findall(r"(\d) (app|network|db|a|b|c) (€[\d,]+)", text)
+    assert rows == [("1", "app", "€1,600"), ("2", "network", "€1,500"), ("3", "db", "€400")]
+    assert "orders Down payroll Degraded" in text
+
+
+# --- events and near misses ------------------------------------------------------------------
+
+
+def post_events(site: Site, events: list[dict[str, object]]) -> None:
+    response = site.client.post("/api/v1/events", json=events, headers=site.api("ingest"))
+    assert response.status_code == 202, response.text
+
+
+def test_unmatched_event_shows_the_closest_selectors_label_by_label(site: Site) -> None:
+    post_events(
+        site, [{"labels": {"job": "node", "instance": "d:9100"}, "state": "down", "summary": "node down"}]
+    )
+    site.login("read")
+    page = site.client.get("/ui/events", params={"unmatched": "1"})
+    text = text_of(page.text)
+    # a and b share job=node and differ on instance; db shares the key job only (and lacks env)
+    assert re.search(
+        r"a wants instance=a:9100, job=node: fits: job differs: instance expected a:9100, got d:9100", text
+    )
+    assert text.index("b wants") < text.index("db wants")
+    assert "missing: env (expected prod)" in text
+
+
+def test_unknown_node_names_the_closest_ids(site: Site) -> None:
+    post_events(site, [{"node": "netwrk", "state": "down"}])
+    site.login("read")
+    text = text_of(site.client.get("/ui/events").text)
+    assert "It names node netwrk, which is not in the model. Did the sender mean network?" in text
+
+
+def test_events_filter_by_node_source_state_and_text(site: Site) -> None:
+    post_events(
+        site,
+        [
+            {"node": "a", "state": "down", "source": "nagios", "summary": "disk full"},
+            {"node": "b", "state": "degraded", "source": "nagios", "summary": "slow"},
+            {"node": "a", "state": "ok", "source": "prometheus", "summary": "recovered"},
+        ],
+    )
+    site.login("read")
+
+    def summaries(**params: str) -> list[str]:
+        page = site.client.get("/ui/events", params=params).text
+        return re.findall(r"<td>(disk full|slow|recovered)</td>", page)
+
+    assert summaries() == ["disk full", "slow", "recovered"]
+    assert summaries(node="a") == ["disk full", "recovered"]
+    assert summaries(source="nagios") == ["disk full", "slow"]
+    assert summaries(state="degraded") == ["slow"]
+    assert summaries(q="DISK") == ["disk full"]
+    assert summaries(node="a", source="prometheus") == ["recovered"]
+    bad = site.client.get("/ui/events", params={"state": "broken"})
+    assert bad.status_code == 422 and "state: &#39;broken&#39; is not one of" in bad.text
+
+
+def test_events_are_paged_50_at_a_time(site: Site) -> None:
+    post_events(site, [{"node": "c", "state": "down", "key": f"k{i}", "summary": f"e{i}"} for i in range(51)])
+    site.login("read")
+    first = site.client.get("/ui/events").text
+    assert len(re.findall(r"<td>e\d+</td>", first)) == 50
+    link = re.search(r'href="/ui/events\?since=(\d+)" rel="next"', first)
+    assert link is not None and link.group(1) == "50"  # the 50th event's sequence number
+    second = site.client.get("/ui/events", params={"since": link.group(1)}).text
+    assert re.findall(r"<td>(e\d+)</td>", second) == ["e50"]
+    assert 'rel="next"' not in second
+
+
+def test_event_text_is_escaped(site: Site) -> None:
+    post_events(site, [{"labels": {"job": "<script>x</script>"}, "state": "down", "summary": "<b>bold</b>"}])
+    site.login("read")
+    page = site.client.get("/ui/events").text
+    assert "<script>x</script>" not in page and "<b>bold</b>" not in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page
+
+
+# --- model and catalog ------------------------------------------------------------------------
+
+
+def test_model_page_shows_the_catalog_and_validation(site: Site) -> None:
+    site.login("read")
+    text = text_of(site.client.get("/ui/model").text)
+    # 2 services, 6 components; edges: orders 2 + payroll 2 + app 3 = 7; 1 calendar; no windows
+    assert (
+        "is valid: 2 business services, 6 components, 7 dependencies, 1 calendars, 0 maintenance windows"
+        in text
+    )
+    assert "Owner sales-ops" in text
+    assert "Hours Mon-Fri 09:00-17:00; Sat 09:00-12:00 (Europe/Paris), except 1 holiday" in text
+    assert "SLA 99.9% a month, on calendar 24x7" in text
+    assert "€1,500 an hour when down (€1,000 revenue + 10 people × €50); 50% of it when degraded" in text
+    assert "Orders by phone: impact × 0.5 for the first 1.5 h" in text
+    assert "Depends on all of app network" in text
+    # payroll: 24x7, soft edge to app
+    assert "Hours around the clock, every day" in text
+    assert "app (soft) db" in text
+    assert "No reload has been refused" in text
+
+
+def test_model_page_shows_the_errors_of_a_refused_reload(site: Site) -> None:
+    site.model.write_text(MODEL.replace("depends_on: [app, network]", "depends_on: [app, ghost]"))
+    refused = site.client.post("/api/v1/model/reload", headers=site.api("admin"))
+    assert refused.status_code == 422
+    site.login("read")
+    text = text_of(site.client.get("/ui/model").text)
+    assert "The last reload was refused" in text
+    assert "'orders' depends on unknown node 'ghost'" in text.replace("&#39;", "'")
+    assert "is valid: 2 business services" in text  # the old model stays in force
+
+
+# --- maintenance ------------------------------------------------------------------------------
+
+
+def test_maintenance_add_and_end_early_like_the_api(site: Site) -> None:
+    csrf = site.login("operate")
+    form = {
+        "nodes": "a, b",
+        "start": "2026-01-01T10:00",
+        "end": "2099-01-01T12:00",
+        "reason": "Patching",
+        "id": "mw-patch",
+        "csrf_token": csrf,
+    }
+    added = site.client.post("/ui/maintenance", data=form)
+    assert added.status_code == 303 and added.headers["location"] == "/ui/maintenance?added=mw-patch"
+    windows = site.client.get("/api/v1/maintenance", headers=site.api("operate")).json()["windows"]
+    assert windows == [
+        {
+            "id": "mw-patch",
+            "nodes": ["a", "b"],
+            "start": "2026-01-01T10:00:00Z",
+            "end": "2099-01-01T12:00:00Z",
+            "reason": "Patching",
+            "source": "api",
+        }
+    ]
+    node = site.client.get("/api/v1/nodes/a", headers=site.api("operate")).json()
+    assert node["in_maintenance"] is True
+    page = text_of(site.client.get("/ui/maintenance?added=mw-patch").text)
+    assert "Window mw-patch added." in page and "active" in page
+    ended = site.client.post("/ui/maintenance/mw-patch/end", data={"csrf_token": csrf})
+    assert ended.status_code == 303
+    assert site.client.get("/api/v1/maintenance", headers=site.api("operate")).json()["windows"] == []
+    audit = site.client.get("/api/v1/audit", headers=site.api("admin")).json()["entries"]
+    assert [(e["actor"], e["action"], e["detail"].get("id")) for e in audit[:2]] == [
+        ("operate-user", "maintenance.end", "mw-patch"),
+        ("operate-user", "maintenance.add", "mw-patch"),
+    ]
+
+
+def test_maintenance_form_without_csrf_is_refused(site: Site) -> None:
+    site.login("operate")
+    form = {"nodes": "a", "start": "2026-01-01T10:00", "end": "2099-01-01T12:00", "reason": "x"}
+    assert site.client.post("/ui/maintenance", data=form).status_code == 403
+    assert site.client.post("/ui/maintenance", data={**form, "csrf_token": "forged"}).status_code == 403
+    assert site.client.get("/api/v1/maintenance", headers=site.api("operate")).json()["windows"] == []
+
+
+def test_maintenance_needs_the_operate_role(site: Site) -> None:
+    csrf = site.login("read")
+    page = site.client.get("/ui/maintenance").text
+    assert "Add window" not in page and "needs the operate role" in page
+    form = {"nodes": "a", "start": "2026-01-01T10:00", "end": "2099-01-01T12:00", "reason": "x"}
+    assert site.client.post("/ui/maintenance", data={**form, "csrf_token": csrf}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"nodes": "a, ghost"}, "nodes: unknown node(s) &#39;ghost&#39;"),
+        ({"end": "2026-01-01T09:00"}, "end: must be after start"),
+        ({"reason": ""}, "Reason: String should have at least 1 character"),
+        ({"start": "tomorrow"}, "Start: Input should be a valid datetime"),
+    ],
+)
+def test_maintenance_form_errors_name_the_field_and_keep_the_input(
+    site: Site, change: dict[str, str], message: str
+) -> None:
+    csrf = site.login("operate")
+    form = {"nodes": "a", "start": "2026-01-01T10:00", "end": "2099-01-01T12:00", "reason": "Patching"}
+    page = site.client.post("/ui/maintenance", data={**form, **change, "csrf_token": csrf})
+    assert page.status_code == 422
+    assert message in page.text
+    assert 'value="' + (change.get("nodes") or "a") + '"' in page.text  # what was typed is kept
+
+
+def test_a_model_window_cannot_be_ended_here(site: Site) -> None:
+    csrf = site.login("operate")
+    response = site.client.post("/ui/maintenance/no-such-window/end", data={"csrf_token": csrf})
+    assert response.status_code == 404 and "no maintenance window &#39;no-such-window&#39;" in response.text
+
+
+def test_pages_need_a_login(site: Site) -> None:
+    for path in ("/ui/whatif", "/ui/spof", "/ui/events", "/ui/model", "/ui/maintenance"):
+        response = site.client.get(path)
+        assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
