@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bizmap.analytics.bia import (
@@ -106,7 +107,7 @@ def assess_command(
 
 def _print_assessment(a: Assessment) -> None:
     hours = hours_text(week_of(a.hours))
-    out.print(f"[bold]{a.service}[/bold]" + (f": {a.name}" if a.name else ""))
+    out.print(f"[bold]{escape(a.service)}[/bold]" + (f": {escape(a.name)}" if a.name else ""))
     rows = [
         ("tier", f"tier {a.tier} ({a.tier_name})"),
         ("hours", f"service hours {hours}, {a.timezone} time ({a.weekly_hours:g} h a week)"),
@@ -123,7 +124,9 @@ def _print_assessment(a: Assessment) -> None:
         for sentence in a.because[key]:
             out.print(f"      because {sentence[0].lower()}{sentence[1:]}", markup=False, highlight=False)
     for mismatch in a.mismatches:
-        out.print(f"  [bold red]MISMATCH {mismatch.kind}[/bold red]: {mismatch.message}", highlight=False)
+        out.print(
+            f"  [bold red]MISMATCH {mismatch.kind}[/bold red]: {escape(mismatch.message)}", highlight=False
+        )
     if a.questionnaire.why_important:
         out.print(f"  why it matters: {a.questionnaire.why_important}", markup=False, highlight=False)
     out.print()

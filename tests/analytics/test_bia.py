@@ -8,6 +8,7 @@ Default thresholds (docs/bia.md): cost per hour bands 50,000 / 5,000 / 500, peop
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -378,3 +379,9 @@ def test_assessment_document_rounds_money_and_keeps_the_reasons() -> None:
     }
     assert set(document["because"]) == {"tier", "hours", "availability_target", "rto", "rpo", "mtpd"}
     assert document["mismatches"][0]["kind"] == "asked_beyond_use"
+
+
+def test_every_threshold_is_documented() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "bia.md").read_text()
+    for name in Thresholds.model_fields:
+        assert f"| `{name}` |" in docs, f"threshold {name} is missing from docs/bia.md"
