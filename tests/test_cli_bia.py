@@ -221,3 +221,10 @@ def test_apply_refuses_bad_questionnaires(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{questionnaire}:4: error:" in result.stderr
     assert model.read_text() == MODEL
+
+
+def test_template_without_a_model_is_blank_and_a_bad_id_is_a_usage_error() -> None:
+    blank = yaml.safe_load(run_cli("bia", "template", "orders").stdout)
+    assert blank["service"] == "orders" and blank["money"]["lost_per_hour"] == 0
+    bad = run_cli("bia", "template", "Bad ID")
+    assert bad.exit_code == 2 and "is not a service id" in bad.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +30,7 @@ from bizmap.bia_loading import (
     write_apply,
 )
 from bizmap.cli_common import JsonOpt, app, err, fail, money_text, out, print_json
-from bizmap.domain.model import Model, ServiceSpec
+from bizmap.domain.model import ID_PATTERN, Model, ServiceSpec
 from bizmap.domain.validate import ModelInvalid
 from bizmap.loading import load_model
 
@@ -83,6 +84,8 @@ def template_command(
     model: ModelOpt = None,
 ) -> None:
     """Print a questionnaire for SERVICE with every question, prefilled from the model."""
+    if not re.fullmatch(ID_PATTERN, service):
+        fail(f"error: {service!r} is not a service id: lowercase letters, digits, '.', '_' and '-'", 2)
     loaded = _model_or_exit(model) if model is not None else Model(services=[ServiceSpec(id=service)])
     try:
         text = template(loaded, service)
