@@ -240,3 +240,14 @@ def test_bad_arguments_exit_2(tmp_path: Path, args: tuple[str, ...], words: str)
     result = run_cli("case", path, *args)
     assert result.exit_code == 2
     assert words in result.stderr
+
+
+def test_the_shipped_retailer_case_takes_its_benefit_from_the_dial_result() -> None:
+    path = EXAMPLES / "decisions" / "retailer-resilience.yaml"
+    dial = json.loads((EXAMPLES / "decisions" / "retailer-dial-result.json").read_text())
+    avoided = dial["downtime_cost_avoided_per_year"]
+    document = json.loads(run_cli("case", path, "--json").stdout)
+    # 45,000 now, then (avoided - 60,000) at the end of each of 5 years; the annuity factor at
+    # 8 % is (1 - 1.08⁻⁵) / 0.08 = (1 - 0.680583) / 0.08 = 3.992710
+    assert document["npv"] == pytest.approx(-45000 + (avoided - 60000) * 3.992710, abs=1)
+    assert document["payback_years"] == pytest.approx(45000 / (avoided - 60000), abs=1e-6)
