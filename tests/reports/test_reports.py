@@ -171,3 +171,36 @@ def test_bad_input_is_named_with_the_right_exit_code(tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "cannot read event log" in missing.stderr
     form = run_cli("report", "executive", "--period", "2026-10", *source, "--format", "docx")
     assert form.exit_code == 2 and "unknown format 'docx'" in form.stderr
+
+
+def test_from_the_database_the_figures_are_those_of_a_replay_of_the_stored_events(tmp_path: Path) -> None:
+    from bizmap.events import decode_event
+    from bizmap.storage.store import Store, migrate
+
+    url = f"sqlite:///{tmp_path / 'bizmap.db'}"
+    migrate(url)
+    lines = (RETAILER / "events.jsonl").read_bytes().splitlines()
+    with Store(url) as store:
+        events = [decode_event(line) for line in lines if line.strip()]
+        store.append_events([(e, e.time or 0.0, True) for e in events])
+    result = run_cli(
+        "report",
+        "review",
+        "--period",
+        "2026-10",
+        "--model",
+        RETAILER,
+        "--db",
+        url,
+        "--format",
+        "md",
+        "-o",
+        "-",
+    )
+    assert result.exit_code == 0, result.stderr
+    document = replay_json(RETAILER, "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z")
+    assert money(document["total_cost"], "EUR") in result.stdout
+    listed = run_cli("report", "incidents", "--model", RETAILER, "--db", url)
+    assert "INC-20261022T173000Z-checkout" in listed.stdout  # none stored: found by the server's rules
+    broken = run_cli("report", "incidents", "--model", RETAILER, "--db", f"sqlite:///{tmp_path / 'none.db'}")
+    assert broken.exit_code == 1 and "cannot read the database" in broken.stderr
