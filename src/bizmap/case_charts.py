@@ -24,8 +24,17 @@ _LOW_COLOUR = "#c0504d"  # the input at its low multiplier
 _HIGH_COLOUR = "#4f81bd"  # ... at its high
 
 
-def _style() -> AbstractContextManager[None]:
-    return matplotlib.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9})
+def _style(chart: str) -> AbstractContextManager[None]:
+    # a fixed salt makes the ids inside the SVG depend only on what is drawn: the same case
+    # gives the same bytes; a salt per chart keeps two charts inlined in one page apart
+    return matplotlib.rc_context(
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": f"bizmap-{chart}",
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+        }
+    )
 
 
 def _money_axis(currency: str) -> FuncFormatter:
@@ -38,9 +47,9 @@ def _money_axis(currency: str) -> FuncFormatter:
     return FuncFormatter(label)
 
 
-def _svg(figure: Figure) -> str:
+def _svg(figure: Figure, chart: str) -> str:
     buffer = io.StringIO()
-    with _style():
+    with _style(chart):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return buffer.getvalue()
 
@@ -48,7 +57,7 @@ def _svg(figure: Figure) -> str:
 def tornado_svg(chart: Tornado, currency: str) -> str:
     """Horizontal bars from the base NPV to the NPV at each input's low and high, the input
     that matters most on top."""
-    with _style():
+    with _style("tornado"):
         bars = chart.bars
         figure = Figure(figsize=(7.5, 0.45 * len(bars) + 1.4))
         axes = figure.add_subplot()
@@ -68,13 +77,13 @@ def tornado_svg(chart: Tornado, currency: str) -> str:
         axes.set_title(f"What moves NPV most: {ranges}", loc="left")
         axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
         axes.spines[["top", "right"]].set_visible(False)
-        return _svg(figure)
+        return _svg(figure, "tornado")
 
 
 def cumulative_svg(result: CaseResult) -> str:
     """Cumulative cash flow by year, undiscounted and discounted; where a line crosses 0 the
     investment has paid back."""
-    with _style():
+    with _style("cash-flow"):
         figure = Figure(figsize=(7.5, 3.6))
         axes = figure.add_subplot()
         years = [f.year for f in result.flows]
@@ -98,4 +107,4 @@ def cumulative_svg(result: CaseResult) -> str:
         axes.set_title("Cumulative cash flow", loc="left")
         axes.legend(loc="upper left", frameon=False)
         axes.spines[["top", "right"]].set_visible(False)
-        return _svg(figure)
+        return _svg(figure, "cash-flow")
