@@ -64,9 +64,11 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bizmap.cli_common import duration_text, money_text
 from bizmap.domain.calendar import format_time
@@ -189,6 +191,21 @@ def register(app: FastAPI) -> None:
     async def forbidden(request: Request, error: PageForbidden) -> Response:
         viewer = await current_viewer(request)
         return render(request, "error.html", viewer, title="Not allowed", message=str(error), status_code=403)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def page_errors(request: Request, error: StarletteHTTPException) -> Response:
+        if not request.url.path.startswith("/ui/"):  # the API keeps its JSON errors
+            return await http_exception_handler(request, error)
+        viewer = await current_viewer(request)
+        title = "Not found" if error.status_code == 404 else "Refused"
+        return render(
+            request,
+            "error.html",
+            viewer,
+            title=title,
+            message=str(error.detail),
+            status_code=error.status_code,
+        )
 
     @app.get("/", include_in_schema=False)
     async def root() -> Response:
