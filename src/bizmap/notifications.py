@@ -140,6 +140,8 @@ def _money(amount: float, currency: str) -> str:
 
 def email_text(payload: dict[str, Any]) -> tuple[str, str]:
     """(subject, plain-text body) of a notification, for people."""
+    if "subject" in payload and "text" in payload:  # other areas (SLO burn rates) word their own
+        return payload["subject"], payload["text"]
     currency = payload.get("currency", "")
     if payload["type"] == "service.state":
         name = payload["name"] or payload["service"]

@@ -168,6 +168,20 @@ def _subtract(base: Sequence[Interval], cut: Sequence[Interval]) -> list[Interva
     return out
 
 
+def earliest_window_start(
+    sla: SlaSpec,
+    calendar: BusinessCalendar,
+    now: float,
+    history_start: float,
+    policies: Sequence[BurnPolicy] = SRE_POLICIES,
+) -> float:
+    """How far back the longest window reaches: the timeline is needed from there on."""
+    period_start, period_end = period_containing(calendar.timezone, sla.period, now)
+    scale = calendar.seconds(period_start, period_end) / REFERENCE_PERIOD_SECONDS
+    longest = max((max(p.long_seconds, p.short_seconds) for p in policies), default=0.0)
+    return counted_window_start(calendar, now, longest * scale, history_start)
+
+
 def burn_report(
     sla: SlaSpec,
     calendar: BusinessCalendar,
