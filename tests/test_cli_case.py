@@ -251,3 +251,11 @@ def test_the_shipped_retailer_case_takes_its_benefit_from_the_dial_result() -> N
     # 8 % is (1 - 1.08⁻⁵) / 0.08 = (1 - 0.680583) / 0.08 = 3.992710
     assert document["npv"] == pytest.approx(-45000 + (avoided - 60000) * 3.992710, abs=1)
     assert document["payback_years"] == pytest.approx(45000 / (avoided - 60000), abs=1e-6)
+
+
+def test_charts_into_a_file_path_exit_1(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "case.yaml", TEXTBOOK_CASE)
+    blocker = write_text(tmp_path / "taken", "a file, not a directory")
+    result = run_cli("case", path, "--charts", blocker)
+    assert result.exit_code == 1
+    assert "cannot write the charts" in result.stderr

@@ -71,9 +71,12 @@ def case(
     chart = tornado(spec) if show_tornado or charts is not None else None
     if charts is not None:
         assert chart is not None
-        charts.mkdir(parents=True, exist_ok=True)
-        (charts / "tornado.svg").write_text(tornado_svg(chart, spec.currency), encoding="utf-8")
-        (charts / "cash-flow.svg").write_text(cumulative_svg(result), encoding="utf-8")
+        try:
+            charts.mkdir(parents=True, exist_ok=True)
+            (charts / "tornado.svg").write_text(tornado_svg(chart, spec.currency), encoding="utf-8")
+            (charts / "cash-flow.svg").write_text(cumulative_svg(result), encoding="utf-8")
+        except OSError as error:
+            fail(f"{charts}: error: cannot write the charts: {error.strerror or error}", 1)
     if json:
         print_json(case_document(result, simulation, chart if show_tornado else None, cash_flows))
         return
