@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bizmap.domain.model import CalendarSpec
 from bizmap.settings import Settings
 from bizmap.storage.store import Store, migrate
 from bizmap.storage.users import UserStore
+from bizmap.web import pages_operations
 from bizmap.web.app import create_app
+from bizmap.web.pages_operations import calendar_in_words
 from bizmap.web.sessions import SESSION_COOKIE, csrf_for
 
 # base rates: orders 1,000 + 10 x 50 = 1,500 per hour; payroll 0 + 4 x 100 = 400 per hour,
@@ -363,3 +366,45 @@ def test_pages_need_a_login(site: Site) -> None:
     for path in ("/ui/whatif", "/ui/spof", "/ui/events", "/ui/model", "/ui/maintenance"):
         response = site.client.get(path)
         assert response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize(
+    ("calendar", "words"),
+    [
+        (None, "around the clock, every day"),
+        ({"timezone": "UTC"}, "all day, every day (UTC)"),
+        # Tuesday has no hours, so Monday and Wednesday are not one range
+        ({"hours": {"mon": "09:00-17:00", "wed": "09:00-17:00"}}, "Mon 09:00-17:00; Wed 09:00-17:00 (UTC)"),
+        ({"hours": {"sat-sun": "00:00-24:00"}}, "Sat-Sun 00:00-24:00 (UTC)"),
+        (
+            {
+                "timezone": "Europe/London",
+                "hours": {"mon-fri": "08:00-12:00,13:00-17:00"},
+                "holidays": {"country": "GB", "subdivision": "ENG", "dates": ["2026-12-24", "2026-12-31"]},
+            },
+            "Mon-Fri 08:00-12:00, 13:00-17:00 (Europe/London), "
+            "except public holidays in GB-ENG and 2 more dates",
+        ),
+    ],
+)
+def test_calendar_in_words(calendar: dict[str, object] | None, words: str) -> None:
+    spec = None if calendar is None else CalendarSpec.model_validate(calendar)
+    assert calendar_in_words(spec) == words
+
+
+def test_a_text_search_looks_at_a_bounded_number_of_events_per_page(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pages_operations, "SEARCH_CHUNK", 2)
+    monkeypatch.setattr(pages_operations, "SEARCH_LIMIT", 4)
+    post_events(site, [{"node": "c", "state": "down", "key": f"k{i}", "summary": f"e{i}"} for i in range(5)])
+    post_events(site, [{"node": "c", "state": "down", "summary": "needle"}])
+    site.login("read")
+    # events 1-4 are looked at (two chunks of two) and none has the text; the page says where
+    # it stopped and the next page goes on from there, finding event 6
+    first = site.client.get("/ui/events", params={"q": "needle"}).text
+    assert "No events match these filters" in first
+    assert "The search looked at events up to number 4." in text_of(first)
+    assert 'href="/ui/events?q=needle&amp;since=4" rel="next"' in first
+    second = site.client.get("/ui/events", params={"q": "needle", "since": "4"}).text
+    assert re.findall(r"<td>(needle|e\d)</td>", second) == ["needle"]
