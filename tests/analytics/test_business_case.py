@@ -317,3 +317,42 @@ def test_missing_required_keys_are_named() -> None:
     messages = " ".join(i.message for i in raised.value.issues)
     for key in ("name", "horizon_years", "discount_rate"):
         assert f"missing required key {key!r}" in messages
+
+
+# --- properties ----------------------------------------------------------------------------------
+
+from hypothesis import assume, given, settings  # noqa: E402  (the property tests are a section of their own)
+from hypothesis import strategies as st  # noqa: E402
+
+_money = st.floats(min_value=1, max_value=1e7, allow_nan=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(invest=_money, returns=st.lists(_money, min_size=1, max_size=15))
+def test_conventional_flows_have_one_irr_where_npv_is_zero(invest: float, returns: list[float]) -> None:
+    # spend once, then earn every year: one change of sign, so exactly one root (Descartes'
+    # rule on the polynomial in 1 / (1 + r)); NPV there is 0 relative to the money involved
+    # at least 1 % back: then NPV(-99 %) = -invest + Σ R × 100^t ≥ 0, so the root lies inside
+    # the search range (-99.99 % upwards)
+    assume(sum(returns) >= invest / 100)
+    flows = [-invest, *returns]
+    roots = irr_roots(flows)
+    assert len(roots) == 1
+    assert abs(npv(flows, roots[0])) <= 1e-6 * (invest + sum(returns))
+    # NPV falls as the rate rises: positive just below the IRR, negative just above it
+    growth = 1 + roots[0]
+    assert npv(flows, growth * 0.999 - 1) > 0 > npv(flows, growth * 1.001 - 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(flows=st.lists(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), min_size=2, max_size=12))
+def test_payback_is_where_the_interpolated_cumulative_flow_is_zero(flows: list[float]) -> None:
+    years = payback(flows)
+    cumulative = [sum(flows[: t + 1]) for t in range(len(flows))]
+    if years is None:
+        assert min(cumulative) < 0 and cumulative[-1] < 0
+    elif years > 0:
+        year = int(years) + 1 if years != int(years) else int(years)
+        share = years - (year - 1)
+        # linear within the year: cumulative(year - 1) + share × flow(year) = 0
+        assert cumulative[year - 1] + share * flows[year] == pytest.approx(0, abs=1e-6)

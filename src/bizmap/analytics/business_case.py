@@ -337,14 +337,14 @@ _IRR_GRID = np.unique(
         [
             -1.0 + np.geomspace(1e-4, 0.5, 400),  # -99.99 % .. -50 %
             np.linspace(-0.5, 1.0, 1501),  # -50 % .. 100 % by 0.1 %
-            np.geomspace(1.0, 1e6, 600),  # 100 % .. 100,000,000 %
+            np.geomspace(1.0, 1e12, 1200),  # 100 % .. 10^14 % (one year's return of a million times)
         ]
     )
 )
 
 
 def irr_roots(flows: Sequence[float] | npt.NDArray[np.float64]) -> tuple[float, ...]:
-    """Every rate r in (-99.99 %, 10^8 %] where NPV(r) = 0, ascending.
+    """Every rate r in [-99.99 %, 10^14 %] where NPV(r) = 0, ascending.
 
     NPV is evaluated on a grid; each sign change is bracketed and solved with Brent's
     method. Conventional flows (one change of sign: spend, then earn) have exactly one
