@@ -4,6 +4,8 @@ and the cost of an incident worked out by hand on the §9 model."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bizmap.domain.states import State
 from bizmap.engine import LiveEngine
@@ -240,3 +242,27 @@ def test_a_service_joining_late_counts_from_when_it_joined_with_its_own_workarou
     # shop (24x7, no workaround): 3 h at 600 = 1,800. orders: 2 h in office hours, 1.5 h at 750
     # and 0.5 h at 1,500 = 1,875.
     assert engine.incident_cost(incident, utc("2026-03-09T13:00:00Z")) == pytest.approx(1800 + 1875)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["s1", "s2", "s3"]),
+            st.sampled_from([OK, DEGRADED, DOWN]),
+            st.frozensets(st.sampled_from(["db", "net", "dns"]), max_size=2),
+            st.booleans(),
+        ),
+        max_size=40,
+    )
+)
+def test_the_open_incidents_are_exactly_those_not_closed(
+    steps: list[tuple[str, int, frozenset[str], bool]],
+) -> None:
+    """The tracker keeps its open incidents in an index (scanning every incident ever opened
+    after each batch grew with history): the index must always equal the scan."""
+    found = IncidentTracker([], USERS)
+    for time, (service, state, roots, planned) in enumerate(steps):
+        found.update([StatusChange(float(time), service, state, planned, roots)])
+        scanned = [i for i in found.incidents.values() if i.closed_at is None]
+        assert found.open_incidents() == scanned

@@ -85,6 +85,7 @@ class IncidentTracker:
         self.incidents: dict[str, TrackedIncident] = {}
         self._status: dict[str, StatusChange] = {}
         self._member_of: dict[str, str] = {}  # service -> the open incident it is active in
+        self._open_ids: dict[str, None] = {}  # open incidents, in opening order (history grows)
         self._cursor: dict[int, tuple[int, ServicePoint]] = {}
 
     # -- reading -----------------------------------------------------------------------
@@ -92,7 +93,7 @@ class IncidentTracker:
         return self.incidents.get(incident)
 
     def open_incidents(self) -> list[TrackedIncident]:
-        return [i for i in self.incidents.values() if i.is_open]
+        return [self.incidents[name] for name in self._open_ids]
 
     def all(self) -> list[TrackedIncident]:
         """Newest (by opening time) first."""
@@ -187,6 +188,7 @@ class IncidentTracker:
             name = f"{base}-{n}"
         incident = TrackedIncident(id=name, opened_at=change.time)
         self.incidents[name] = incident
+        self._open_ids[name] = None
         return incident
 
     def _leave(self, incident: TrackedIncident, change: StatusChange) -> TrackedIncident:
@@ -197,6 +199,7 @@ class IncidentTracker:
         incident.timeline.append(change)
         if not incident.active():
             incident.closed_at = change.time
+            del self._open_ids[incident.id]
         return incident
 
     def _merge(self, young: TrackedIncident, into: TrackedIncident, at: float) -> None:
@@ -212,3 +215,4 @@ class IncidentTracker:
         young.memberships = []
         young.closed_at = at
         young.merged_into = into.id
+        del self._open_ids[young.id]

@@ -13,6 +13,7 @@ import time as _time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import cached_property
 from types import TracebackType
 from typing import Any
 
@@ -131,15 +132,18 @@ class Store:
 
     def _insert_events(self, rows: list[dict[str, Any]]) -> set[str | None]:
         """Insert, skipping ids already stored; the ids inserted."""
-        statement = (
+        with write_transaction(self.engine) as connection:
+            if self._postgres:  # seq order = commit order, so that readers of events(since_seq) miss none
+                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK)))
+            return set(connection.execute(self._event_insert, rows).scalars())
+
+    @cached_property
+    def _event_insert(self) -> Any:
+        return (
             self._insert(events)
             .on_conflict_do_nothing(index_elements=[events.c.event_id])
             .returning(events.c.event_id)
         )
-        with write_transaction(self.engine) as connection:
-            if self._postgres:  # seq order = commit order, so that readers of events(since_seq) miss none
-                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK)))
-            return set(connection.execute(statement, rows).scalars())
 
     def events(
         self,
@@ -286,14 +290,17 @@ class Store:
         """Insert or update several incidents in one transaction (one disk flush)."""
         if not records:
             return
+        rows = [_incident_row(incident) for incident in records]
         with write_transaction(self.engine) as connection:
-            for incident in records:
-                row = _incident_row(incident)
-                statement = self._insert(incidents).values(row)
-                changes = {name: statement.excluded[name] for name in row if name != "id"}
-                connection.execute(
-                    statement.on_conflict_do_update(index_elements=[incidents.c.id], set_=changes)
-                )
+            connection.execute(self._incident_upsert, rows)
+
+    @cached_property
+    def _incident_upsert(self) -> Any:
+        """One statement for every save (building it is slower than running it)."""
+        statement = self._insert(incidents)
+        names = [column.name for column in incidents.c if column.name != "id"]
+        changes = {name: statement.excluded[name] for name in names}
+        return statement.on_conflict_do_update(index_elements=[incidents.c.id], set_=changes)
 
     def get_incident(self, incident_id: str) -> Incident | None:
         rows = self._rows(sa.select(incidents).where(incidents.c.id == incident_id))

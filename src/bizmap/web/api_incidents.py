@@ -2,15 +2,20 @@
 
 The engine's ``IncidentTracker`` (``bizmap.incidents``) decides what an incident is; this area
 keeps the store in step with it. After every batch of events the writer calls
-``IncidentDesk.sync``, which saves the incidents that changed; at start-up every incident of
-the rebuilt history is saved again, keeping the acknowledgements stored before. Saves are
-serialized and each one takes the newest in-memory state, so an acknowledgement is never
-overwritten by an older copy. Costs are live: read from the engine when asked.
+``IncidentDesk.sync``, which only notes the incidents that changed; they are written at most
+``SAVE_INTERVAL`` seconds later by a background task, and at once before any read of the
+incidents, so readers never see the store behind the engine while ingestion never waits for a
+second transaction (incidents are derived from the stored events: a crash loses nothing that
+a restart does not rebuild). At start-up every incident of the rebuilt history is saved again,
+keeping the acknowledgements stored before. Saves are serialized and each one takes the newest
+in-memory state, so an acknowledgement is never overwritten by an older copy. Costs are live:
+read from the engine when asked.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -28,6 +33,7 @@ from bizmap.storage.store import Incident, IncidentNote, UnknownIncident
 from bizmap.web.common import Live, OperateToken, ORJSONResponse, ReadToken, live, read_body
 
 log = logging.getLogger("bizmap.incidents")
+SAVE_INTERVAL = 1.0  # seconds an incident change may wait before it is written
 _STATES = ("ok", "degraded", "unknown", "down")
 
 
@@ -38,27 +44,61 @@ class IncidentDesk:
         self.server = server
         self.lock = asyncio.Lock()
         self._engine: LiveEngine | None = None
+        self._unsaved: dict[str, TrackedIncident] = {}
+        self._saver: asyncio.Task[None] | None = None
 
     @property
     def engine(self) -> LiveEngine:
         return self.server.engine
 
     async def sync(self) -> None:
-        """Save the incidents changed since the last call (the writer calls this after each batch)."""
+        """Note the incidents changed since the last call (the writer calls this after each batch)."""
         try:
             if self._engine is not self.engine:  # a new engine (start-up, model reload): save them all
+                self._unsaved.clear()
                 await self._adopt()
                 return
-            changed = self.engine.after_apply()
-            if changed:
-                await self.save(changed)
+            for incident in self.engine.after_apply():
+                self._unsaved[incident.id] = incident
         except Exception:  # the events are stored already: never fail their request for this
-            log.exception("saving incidents failed")
+            log.exception("following incidents failed")
 
     async def refresh(self) -> None:
-        """Save what changed. Reading never moves the engine's clock: only events do, so that
-        a restart, which replays the events alone, tells the same story."""
+        """Bring the store up to date before a read. Reading never moves the engine's clock:
+        only events do, so that a restart, which replays the events alone, tells the same story."""
         await self.sync()
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write the incidents noted since the last write."""
+        if not self._unsaved:
+            return
+        pending = list(self._unsaved.values())
+        self._unsaved.clear()
+        try:
+            await self.save(pending)
+        except Exception:
+            for incident in pending:  # try again with the next flush
+                self._unsaved.setdefault(incident.id, incident)
+            raise
+
+    def start(self) -> None:
+        self._saver = asyncio.get_running_loop().create_task(self._save_often(), name="bizmap-incidents")
+
+    async def stop(self) -> None:
+        if self._saver is not None:
+            self._saver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._saver
+        await self.flush()
+
+    async def _save_often(self) -> None:
+        while True:
+            await asyncio.sleep(SAVE_INTERVAL)
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("saving incidents failed")
 
     async def _adopt(self) -> None:
         engine = self.engine
@@ -157,7 +197,11 @@ def register(app: FastAPI) -> None:
             app_.state.incident_desk = incident_desk
             await incident_desk.sync()
             server.writer.after_apply_hooks.append(incident_desk.sync)
-            yield state
+            incident_desk.start()
+            try:
+                yield state
+            finally:
+                await incident_desk.stop()
 
     app.router.lifespan_context = lifespan
 
@@ -229,6 +273,7 @@ def register(app: FastAPI) -> None:
             return ORJSONResponse(
                 {"error": "a note needs a non-empty text", "field": "text"}, status_code=422
             )
+        await desk(request).refresh()  # the incident may be newer than the last write
         try:
             note = await asyncio.to_thread(
                 server.store.add_incident_note, incident_id, token.name, text, server.clock()

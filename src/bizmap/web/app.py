@@ -88,7 +88,7 @@ async def reload_model(server: Live, actor: str) -> list[str]:
             server.store.audit, actor, "model.reload.refused", {"problems": server.reload_problems}
         )
         return server.reload_problems
-    async with server.writer.lock:
+    async with server.writer.paused():
         engine = await asyncio.to_thread(rebuild_engine, graph, server.store, server.engine.start)
         server.graph, server.engine, server.writer.engine = graph, engine, engine
     server.reload_problems = []

@@ -1,9 +1,15 @@
 """Group commit: every acknowledged event is on disk, and one commit serves many requests.
 
-Requests put their events on a queue and wait. One writer task takes everything queued,
-drops retries (ids seen before), stores the rest in one transaction, then applies them to
-the live engine in arrival order and answers each request with its own counts. An answer
-is given only after the commit: what was acknowledged survives a crash.
+Requests put their events on a queue and wait. One writer task takes everything queued as a
+group, stores it in one transaction (the insert itself tells which ids were seen before), then
+applies the new events to the live engine in arrival order and answers each request with its
+own counts. An answer is given only after its group's commit: what was acknowledged survives
+a crash.
+
+The writer is pipelined: as soon as one group's commit returns, the next group's commit starts
+(in a thread: the disk flush releases the interpreter) while the first group is applied and
+answered on the event loop. Commits stay in order, and a group is applied only after every
+earlier group, so the engine sees events exactly in arrival order.
 """
 
 from __future__ import annotations
@@ -12,7 +18,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bizmap.engine import LiveEngine
@@ -36,6 +43,17 @@ class _Request:
     answer: asyncio.Future[IngestCounts]
 
 
+@dataclass
+class _Group:
+    """Requests stored in one transaction."""
+
+    requests: list[_Request]
+    rows: list[tuple[Event, float, bool]]
+    owners: list[int]  # the request each row came from
+    commit: asyncio.Future[list[bool]]  # for each row: new (not a duplicate)
+    started: float
+
+
 class IngestWriter:
     """The single writer of events: storage first, then the engine."""
 
@@ -47,6 +65,7 @@ class IngestWriter:
         self._queue: asyncio.Queue[_Request] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self.lock = asyncio.Lock()
+        self._pause_requests = 0
         self.stored = 0
         self.duplicates = 0
         self.unmatched = 0
@@ -67,35 +86,67 @@ class IngestWriter:
         await self._queue.put(_Request(events, received_at or time.time(), answer))
         return await answer
 
-    async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while not self._queue.empty():
-                batch.append(self._queue.get_nowait())
-            try:
-                async with self.lock:  # a model reload swaps the engine only between batches
-                    await self._commit(batch)
-            except Exception as error:  # the server must go on; each request learns it failed
-                log.exception("storing a batch of events failed")
-                for request in batch:
-                    if not request.answer.done():
-                        request.answer.set_exception(error)
+    @asynccontextmanager
+    async def paused(self) -> AsyncIterator[None]:
+        """Hold ingestion between groups (a model reload swaps the engine in here)."""
+        self._pause_requests += 1
+        try:
+            async with self.lock:
+                yield
+        finally:
+            self._pause_requests -= 1
 
-    async def _commit(self, batch: list[_Request]) -> None:
-        # One insert tells which events are new: retries (ids stored before, or repeated in
-        # this batch) come back refused, so no read is needed first.
+    def _take(self, first: _Request | None = None) -> list[_Request]:
+        requests = [] if first is None else [first]
+        while not self._queue.empty():
+            requests.append(self._queue.get_nowait())
+        return requests
+
+    def _start(self, requests: list[_Request]) -> _Group:
+        """Route the group's events and start storing them."""
         rows: list[tuple[Event, float, bool]] = []
         owners: list[int] = []
         router = self.engine.router
-        for owner, request in enumerate(batch):
+        for owner, request in enumerate(requests):
             for event in request.events:
                 rows.append((event, request.received_at, bool(router.nodes_for(event.node, event.labels))))
                 owners.append(owner)
         started = time.perf_counter()
-        fresh = await asyncio.to_thread(self.store.append_events_each, rows) if rows else []
-        self.last_commit_seconds = time.perf_counter() - started
-        tallies = [[0, 0, 0] for _ in batch]  # accepted, duplicates, unmatched
-        for (event, received_at, matched), owner, new in zip(rows, owners, fresh, strict=True):
+        commit = asyncio.ensure_future(asyncio.to_thread(self.store.append_events_each, rows))
+        return _Group(requests, rows, owners, commit, started)
+
+    async def _run(self) -> None:
+        while True:
+            first = await self._queue.get()
+            async with self.lock:  # a model reload swaps the engine only between groups
+                group: _Group | None = self._start(self._take(first))
+                while group is not None:
+                    try:
+                        fresh = await group.commit
+                    except Exception as error:  # the server must go on; each request learns it failed
+                        log.exception("storing a group of events failed")
+                        for request in group.requests:
+                            if not request.answer.done():
+                                request.answer.set_exception(error)
+                        break
+                    self.last_commit_seconds = time.perf_counter() - group.started
+                    following = None
+                    if not self._queue.empty() and not self._pause_requests:
+                        following = self._start(self._take())  # stored while this group is applied
+                    try:
+                        self._apply_and_answer(group, fresh)
+                    except Exception as error:  # stored, but the engine refused: say so, go on
+                        log.exception("applying a group of events failed")
+                        for request in group.requests:
+                            if not request.answer.done():
+                                request.answer.set_exception(error)
+                    for hook in self.after_apply_hooks:
+                        await hook()
+                    group = following
+
+    def _apply_and_answer(self, group: _Group, fresh: list[bool]) -> None:
+        tallies = [[0, 0, 0] for _ in group.requests]  # accepted, duplicates, unmatched
+        for (event, received_at, matched), owner, new in zip(group.rows, group.owners, fresh, strict=True):
             tally = tallies[owner]
             if not new:
                 tally[1] += 1
@@ -105,14 +156,12 @@ class IngestWriter:
                 self.engine.apply(event, received_at)
             else:
                 tally[2] += 1
-        counts = [IngestCounts(*tally) for tally in tallies]
         # answer first: the events are durable and applied; the hooks (incidents,
-        # notifications) follow before the next batch is taken
-        for request, count in zip(batch, counts, strict=True):
+        # notifications) follow before the next group is applied
+        for request, tally in zip(group.requests, tallies, strict=True):
+            count = IngestCounts(*tally)
             self.stored += count.accepted
             self.duplicates += count.duplicates
             self.unmatched += count.unmatched
             if not request.answer.done():
                 request.answer.set_result(count)
-        for hook in self.after_apply_hooks:
-            await hook()
