@@ -266,6 +266,7 @@ def register(app: FastAPI) -> None:
     from bizmap.web import (
         live_updates,
         pages_analysis,
+        pages_decisions,
         pages_incidents,
         pages_operations,
         pages_overview,
@@ -280,6 +281,7 @@ def register(app: FastAPI) -> None:
         pages_status,
         pages_analysis,
         pages_operations,
+        pages_decisions,
         live_updates,
     ):
         area.register(app)
