@@ -292,3 +292,37 @@ def test_the_stream_sends_a_snapshot_at_once_and_after_each_batch(client: Any) -
     states = {s["id"]: s["state"] for s in after["services"]}
     assert states == {"ward-care": "down", "billing": "ok", "canteen": "down"}
     assert not updates.streams  # a closed stream is forgotten
+
+
+def test_pages_forbid_scripts_from_anywhere_but_this_server(client: Any) -> None:
+    test_client, _ = client
+    login(test_client)
+    for path in ("/ui/overview", "/ui/services/billing", "/ui/incidents", "/status", "/login"):
+        policy = test_client.get(path).headers["content-security-policy"]
+        assert "script-src 'self';" in policy, path
+        assert "frame-ancestors 'none'" in policy, path
+
+
+def test_a_link_from_another_site_hops_once_so_the_strict_cookie_is_sent(client: Any) -> None:
+    test_client, _ = client
+    answer = test_client.get(
+        "/ui/incidents?open=true", headers={"sec-fetch-site": "cross-site"}, follow_redirects=False
+    )
+    assert answer.status_code == 200
+    assert '<meta http-equiv="refresh" content="0;url=/ui/incidents?open=true">' in answer.text
+    same_site = test_client.get(
+        "/ui/incidents", headers={"sec-fetch-site": "same-origin"}, follow_redirects=False
+    )
+    assert same_site.status_code == 303
+
+
+def test_an_unknown_service_or_incident_is_an_html_404_page(client: Any) -> None:
+    test_client, tokens = client
+    login(test_client)
+    for path in ("/ui/services/nope", "/ui/services/db", "/ui/incidents/INC-nope"):
+        answer = test_client.get(path)
+        assert answer.status_code == 404, path
+        assert answer.headers["content-type"].startswith("text/html")
+    api = test_client.get("/api/v1/services/nope", headers={"Authorization": f"Bearer {tokens['read']}"})
+    assert api.status_code == 404
+    assert api.headers["content-type"] == "application/json"  # the API keeps its JSON errors

@@ -176,3 +176,14 @@ def test_every_page_is_reachable_by_keyboard_navigation_and_screenshot(
 
 def test_the_stream_over_http_needs_a_session(server: UiServer) -> None:
     assert httpx.get(server.url + "/ui/stream").status_code == 401
+
+
+def test_the_overview_fits_a_phone_without_sideways_scrolling(logged_in_page: Any, server: UiServer) -> None:
+    page = logged_in_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.reload()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360
+    tiles = page.locator("#tiles > li").evaluate_all("all => all.map(t => t.getBoundingClientRect().left)")
+    assert len(set(tiles)) == 1  # one column
+    shoot(page, "overview-phone")
