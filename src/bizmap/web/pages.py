@@ -102,6 +102,7 @@ NAVIGATION = (
     ("events", "/ui/events", "Events"),
     ("model", "/ui/model", "Model"),
     ("maintenance", "/ui/maintenance", "Maintenance"),
+    ("decisions", "/ui/decisions", "Decisions"),
     ("status", "/status", "Status page"),
 )
 STATE_WORDS = {"ok": "Working", "degraded": "Degraded", "unknown": "Unknown", "down": "Down"}
