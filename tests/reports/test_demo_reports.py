@@ -8,6 +8,8 @@ an event log.
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +23,10 @@ from bizmap.loading import load_graph
 from bizmap.reports.executive import gather_executive
 from bizmap.reports.incident import gather_incident, list_incidents
 from bizmap.reports.periods import parse_period
+from bizmap.reports.render import render
 from bizmap.reports.review import gather_review
 from bizmap.reports.sources import EventSource, database_source
-from bizmap.reports.text import money, whole_seconds
+from bizmap.reports.text import join_capped, money, whole_seconds
 from bizmap.settings import Settings
 from bizmap.simulator import play
 from bizmap.storage.store import Store
@@ -151,3 +154,22 @@ def test_the_demo_prints_the_report_commands(monkeypatch: pytest.MonkeyPatch, tm
     assert f"bizmap report incidents --db {db} --model {HOSPITAL}" in text
     month = datetime.now(UTC).strftime("%Y-%m")  # "this month", in UTC like the report periods
     assert f"bizmap report executive --period {month} --db {db} --model {HOSPITAL}" in text
+
+
+def test_long_lists_are_capped_for_a_board() -> None:
+    # At most 5 names, then "and N more"; six are written out ("and 1 more" saves nothing).
+    assert join_capped(["a", "b"]) == "a and b"
+    assert join_capped(list("abcdef")) == "a, b, c, d, e and f"
+    assert join_capped(list("abcdefg")) == "a, b, c, d, e and 2 more"
+
+
+def test_the_executive_summary_of_the_demo_stays_on_one_page(demo: Demo, tmp_path: Path) -> None:
+    # The demo's incidents join into one with dozens of root causes: the summary names five.
+    summary = gather_executive(demo.source(), parse_period("2026-11"))
+    assert summary.biggest is not None and len(summary.biggest.root_causes) > 6
+    path = tmp_path / "executive.pdf"
+    path.write_bytes(render(summary, "pdf"))
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed"
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True).stdout.decode()
+    assert "Page 1 of 1" in " ".join(text.split())
+    assert f"and {len(summary.biggest.root_causes) - 5} more" in " ".join(text.split())
