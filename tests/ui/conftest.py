@@ -6,9 +6,12 @@
 - ``server``: a ``UiServer`` (``ui_support``) with tokens of every role and users
   ``read-user``/``operate-user``/``admin-user`` (passwords in ``ui_support.PASSWORDS``);
 - ``page``: a fresh browser page (own cookies); ``logged_in_page``: one logged in as
-  ``operate-user``; ``login(page, server, role)`` logs a page in with a password;
-- ``shoot(page, name)``: a full-page screenshot in ``tests/ui/artifacts/NAME.png``
-  (``full_page=False``: the viewport only).
+  ``operate-user``.
+
+Helpers are in ``ui_support`` (import them from there, not from ``conftest``: several
+``conftest`` modules are on sys.path in a whole-suite run): ``login(page, server, role)`` logs
+a page in with a password; ``shoot(page, name)`` saves a full-page screenshot in
+``tests/ui/artifacts/NAME.png`` (``full_page=False``: the viewport only).
 
 Without Chromium or Playwright the tests skip, saying why, except when CI=true: then they fail.
 """
@@ -22,7 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_support import ARTIFACTS, PASSWORDS, UI_MODEL, UiServer, start_server
+from ui_support import UI_MODEL, UiServer, login, shoot, start_server
+
+__all__ = ["login", "shoot"]  # still importable from here when this conftest is the one found
 
 CHROMIUM = os.environ.get("BIZMAP_CHROMIUM", "/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -82,23 +87,7 @@ def page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def login(page: Any, server: UiServer, role: str = "operate") -> None:
-    """Log ``page`` in as the ``ROLE-user`` with its password; lands on the overview."""
-    page.goto(server.url + "/login")
-    page.get_by_label("Name", exact=True).fill(f"{role}-user")
-    page.get_by_label("Password", exact=True).fill(PASSWORDS[role])
-    page.get_by_role("button", name="Log in", exact=True).click()
-    page.wait_for_url("**/ui/overview")
-
-
 @pytest.fixture
 def logged_in_page(page: Any, server: UiServer) -> Any:
     login(page, server, "operate")
     return page
-
-
-def shoot(page: Any, name: str, full_page: bool = True) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    return path

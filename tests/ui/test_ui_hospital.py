@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ui_support import UiServer, now_text
-
-from conftest import shoot
+from ui_support import UiServer, now_text, shoot
 
 HOSPITAL = Path(__file__).resolve().parents[2] / "examples" / "hospital"
 
@@ -49,8 +47,6 @@ def test_a_dns_failure_on_the_hospital_overview_and_service_page(
     page.wait_for_function("document.querySelector('#graph canvas') !== null")
     page.wait_for_timeout(500)  # the layout settles
     shoot(page, "hospital-service")
-    page.locator("#graph").screenshot(
-        path=str(shoot(page, "hospital-service-graph", full_page=False))
-    )
+    page.locator("#graph").screenshot(path=str(shoot(page, "hospital-service-graph", full_page=False)))
     page.goto(server.url + "/status")
     shoot(page, "hospital-status")

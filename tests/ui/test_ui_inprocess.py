@@ -3,7 +3,6 @@ the overview, the live snapshot's numbers and the server-sent event stream's con
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 from collections.abc import Iterator
@@ -276,7 +275,8 @@ def test_the_stream_sends_a_snapshot_at_once_and_after_each_batch(client: Any) -
         await stream.aclose()
         return messages
 
-    retry, first, second = asyncio.run(first_messages())
+    # on the app's own event loop, where the server reads the engine
+    retry, first, second = test_client.portal.call(first_messages)
     assert retry == b"retry: 2000\n\n"
     for message in (first, second):
         assert message.startswith(b"event: overview\ndata: ")

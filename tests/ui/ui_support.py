@@ -131,3 +131,19 @@ def start_server(model: Path, workdir: Path) -> UiServer:
 def now_text(offset: float = 0.0) -> str:
     """An RFC 3339 time ``offset`` seconds from now (the server refuses old or future events)."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + offset))
+
+
+def login(page: Any, server: UiServer, role: str = "operate") -> None:
+    """Log ``page`` in as the ``ROLE-user`` with its password; lands on the overview."""
+    page.goto(server.url + "/login")
+    page.get_by_label("Name", exact=True).fill(f"{role}-user")
+    page.get_by_label("Password", exact=True).fill(PASSWORDS[role])
+    page.get_by_role("button", name="Log in", exact=True).click()
+    page.wait_for_url("**/ui/overview")
+
+
+def shoot(page: Any, name: str, full_page: bool = True) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

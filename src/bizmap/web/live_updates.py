@@ -84,8 +84,14 @@ class LiveUpdates:
 
     def __init__(self, server: Live) -> None:
         self.server = server
-        self.streams: set[asyncio.Queue[dict[str, Any]]] = set()
-        self.closing = asyncio.Event()
+        self.streams: set[asyncio.Queue[dict[str, Any] | None]] = set()
+        self.closing = False
+
+    def close(self) -> None:
+        """End every stream now (the server is stopping): each gets ``None`` and returns."""
+        self.closing = True
+        for queue in self.streams:
+            offer(queue, None)
 
     async def after_batch(self) -> None:
         if not self.streams:
@@ -98,13 +104,13 @@ class LiveUpdates:
         self, refresh: float = REFRESH_SECONDS, keepalive: float = KEEPALIVE_SECONDS
     ) -> AsyncIterator[bytes]:
         """The messages of one stream: a snapshot at once, then on every change, until closing."""
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=1)
+        queue: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue(maxsize=1)
         self.streams.add(queue)
         try:
             yield b"retry: 2000\n\n"
             yield sse_message("overview", overview_snapshot(self.server))
             idle = 0.0
-            while not self.closing.is_set():
+            while not self.closing:
                 step = min(keepalive, refresh - idle)
                 try:
                     snapshot = await asyncio.wait_for(queue.get(), timeout=step)
@@ -116,13 +122,15 @@ class LiveUpdates:
                     else:
                         yield b": keepalive\n\n"
                     continue
+                if snapshot is None:  # closing
+                    return
                 idle = 0.0
                 yield sse_message("overview", snapshot)
         finally:
             self.streams.discard(queue)
 
 
-def offer(queue: asyncio.Queue[dict[str, Any]], snapshot: dict[str, Any]) -> None:
+def offer(queue: asyncio.Queue[dict[str, Any] | None], snapshot: dict[str, Any] | None) -> None:
     """Put ``snapshot`` on a one-slot queue, replacing an older one not yet sent."""
     with contextlib.suppress(asyncio.QueueEmpty):
         queue.get_nowait()
@@ -141,7 +149,7 @@ def _close_on_exit_signals(updates: LiveUpdates) -> Callable[[], None]:
             continue
 
         def handler(sig: int, frame: Any, previous: Any = previous) -> None:
-            loop.call_soon_threadsafe(updates.closing.set)
+            loop.call_soon_threadsafe(updates.close)
             if callable(previous):
                 previous(sig, frame)
 
@@ -178,7 +186,7 @@ def register(app: FastAPI) -> None:
             try:
                 yield state
             finally:
-                updates.closing.set()
+                updates.close()
                 undo()
 
     app.router.lifespan_context = lifespan
