@@ -326,3 +326,53 @@ def test_an_unknown_service_or_incident_is_an_html_404_page(client: Any) -> None
     api = test_client.get("/api/v1/services/nope", headers={"Authorization": f"Bearer {tokens['read']}"})
     assert api.status_code == 404
     assert api.headers["content-type"] == "application/json"  # the API keeps its JSON errors
+
+
+def _cells(html: str, row_header: str) -> list[str]:
+    """The cells of the table row whose header cell reads ``row_header`` (tags stripped)."""
+    row = re.search(r"<tr><th scope=\"row\">" + re.escape(row_header) + r"</th>(.*?)</tr>", html, re.S)
+    assert row is not None, row_header
+    return [
+        re.sub(r"<[^>]+>", "", cell).strip()
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    ]
+
+
+def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(client: Any) -> None:
+    test_client, tokens = client
+    # T0 = 1,795,000,000 is a Wednesday (day 20,775 since Thursday 1970-01-01: 20,775 mod 7 = 6);
+    # billing's SLA week began Monday 00:00 UTC = 1,794,787,200, so 212,800 s are measured so far.
+    # db down from T0 - 1,800: billing down 1,800 s. The live history begins 7 days before T0.
+    post_event(test_client, tokens, "db", "down", T0 - 1800)
+    login(test_client)
+    html = test_client.get("/ui/services/billing").text
+    # current week: SLI = 100 x (212,800 - 1,800) / 212,800 = 99.1541 %; the week's budget if the
+    # rest stays up = 1 % of 604,800 s = 6,048 s (1h 40m); left 6,048 - 1,800 = 4,248 s (1h 10m)
+    assert _cells(html, "current") == [
+        "2026-11-16T00:00:00Z",
+        "99.1541%",
+        "99.0%",
+        "yes",
+        "30m",
+        "1h 40m",
+        "1h 10m",
+    ]
+    # previous week, measured from the start of the history (T0 - 604,800) to Monday: 392,000 s,
+    # no downtime; budget 1 % of 392,000 = 3,920 s (1h 05m)
+    assert _cells(html, "previous") == [
+        "2026-11-11T11:06:40Z",  # T0 = 2026-11-18T11:06:40Z, less 7 days
+        "100.0000%",
+        "99.0%",
+        "yes",
+        "0m",
+        "1h 05m",
+        "1h 05m",
+    ]
+    # the open episode: 30 counted minutes at 1,200 per hour = 600
+    assert "<td>still open</td>" in html
+    assert ">€600<" in html
+    assert '<li class="path">billing → billing-app → db</li>' in html
+    tiles = test_client.get("/ui/overview/tiles").text
+    tile = tiles[tiles.index('id="tile-billing"') :]
+    assert "1h 10m" in tile[: tile.index("</li>")]
+    assert "(70%)" in tile[: tile.index("</li>")]  # 4,248 / 6,048 = 70.2 %
