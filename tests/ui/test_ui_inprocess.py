@@ -376,3 +376,17 @@ def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(cl
     tile = tiles[tiles.index('id="tile-billing"') :]
     assert "1h 10m" in tile[: tile.index("</li>")]
     assert "(70%)" in tile[: tile.index("</li>")]  # 4,248 / 6,048 = 70.2 %
+
+
+def test_a_refused_login_is_audited_without_the_password(client: Any) -> None:
+    test_client, tokens = client
+    form = CSRF.search(test_client.get("/login").text)
+    assert form is not None
+    answer = test_client.post(
+        "/login", data={"csrf_token": form.group(1), "name": "ada", "password": "guessing-1234"}
+    )
+    assert answer.status_code == 401
+    entries = test_client.get("/api/v1/audit", headers={"Authorization": f"Bearer {tokens['admin']}"}).json()
+    refused = [e for e in entries["entries"] if e["action"] == "ui.login.refused"]
+    assert [e["detail"] for e in refused] == [{"via": "password", "name": "ada"}]
+    assert "guessing-1234" not in str(entries)

@@ -242,6 +242,9 @@ def register(app: FastAPI) -> None:
             if user is not None:
                 principal, via = user.name, "password"
         if principal is None or via is None:
+            how = "token" if fields["token"].strip() else "password"
+            attempted = {"via": how, "name": fields["name"][:100]}  # never the secret
+            await asyncio.to_thread(live(request).store.audit, "anonymous", "ui.login.refused", attempted)
             return _login_page(
                 request,
                 fields["next"],
