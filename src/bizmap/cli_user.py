@@ -62,13 +62,15 @@ def user_list(db: DbOpt = Settings.db, json: JsonOpt = False) -> None:
     with Store(db) as store:
         users = UserStore(store.engine).list_users()
     if json:
-        print_json([{"name": u.name, "role": u.role, "created_at": format_time(u.created_at)} for u in users])
+        print_json(
+            [{"name": u.name, "role": u.role, "created_at": format_time(int(u.created_at))} for u in users]
+        )
         return
     table = Table(title="Users of the web UI")
     for column in ("name", "role", "created"):
         table.add_column(column)
     for user in users:
-        table.add_row(user.name, user.role, format_time(user.created_at))
+        table.add_row(user.name, user.role, format_time(int(user.created_at)))
     out.print(table)
 
 
