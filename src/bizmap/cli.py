@@ -347,13 +347,20 @@ def serve(
         float, typer.Option(help=HELP["max_event_lead_seconds"])
     ] = Settings.max_event_lead_seconds,
     notify: Annotated[str, typer.Option(help=HELP["notify"])] = Settings.notify,
+    reports: Annotated[str, typer.Option(envvar="BIZMAP_REPORTS", help=HELP["reports"])] = Settings.reports,
 ) -> None:
     """Run the live server: ingest events, keep the business view current, serve the API."""
     import uvicorn
 
+    from bizmap.reports.schedule import ScheduleConfigError, check_for_server, load_schedule_config
     from bizmap.web.app import create_app
 
-    _graph(model)  # refuse an invalid model before anything starts
+    compiled = _graph(model)  # refuse an invalid model before anything starts
+    if reports:  # and a bad reports config, with its file, line and key (not a start-up traceback)
+        try:
+            check_for_server(load_schedule_config(reports), compiled)
+        except ScheduleConfigError as error:
+            _fail(error.message, 1)
     settings = Settings(
         model=str(model),
         db=db,
@@ -364,8 +371,11 @@ def serve(
         max_event_age_seconds=max_event_age_seconds,
         max_event_lead_seconds=max_event_lead_seconds,
         notify=notify,
+        reports=reports,
     )
     err.print(f"bizmap serving {model} on http://{host}:{port} (database {db})", markup=False)
+    if reports:
+        err.print(f"scheduled reports from {reports}", markup=False)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
 
 
@@ -493,6 +503,8 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the simulator: the same seed plays the same story.")] = 1,
 ) -> None:
     """Serve a model on 127.0.0.1 with a built-in simulator playing realistic incidents."""
+    import time
+
     import uvicorn
 
     from bizmap.simulator import with_simulator
@@ -511,12 +523,18 @@ def demo(
         secret = store.create_token(name, "admin")
         store.audit("cli", "token.create", {"name": name, "role": "admin"})
     url = f"http://127.0.0.1:{port}"
+    month = time.strftime("%Y-%m", time.gmtime())  # report periods are UTC months
     out.print(
         f"bizmap demo: {model} with a simulator playing incidents (database {db})\n\n"
         f"  URL:         {url}\n  admin token: {secret}\n\nTry:\n"
         f'  curl -H "Authorization: Bearer {secret}" {url}/api/v1/services\n'
         f'  curl -H "Authorization: Bearer {secret}" {url}/api/v1/incidents\n'
         f'  curl -H "Authorization: Bearer {secret}" "{url}/api/v1/events?source=simulator"\n\n'
+        f"Reports on what it played (in another terminal, while it runs or after):\n"
+        f"  bizmap report incidents --db {db} --model {model}\n"
+        f"  bizmap report incident ID --db {db} --model {model}\n"
+        f"  bizmap report review --period {month} --db {db} --model {model}\n"
+        f"  bizmap report executive --period {month} --db {db} --model {model}\n\n"
         "Ctrl-C stops it.",
         markup=False,
         highlight=False,

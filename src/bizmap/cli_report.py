@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.table import Table
 
+from bizmap.case_loading import CaseFileInvalid, load_case
 from bizmap.cli_common import app, err, fail, graph_or_exit, out
+from bizmap.dial_loading import dial_from_file
 from bizmap.domain.calendar import format_time
+from bizmap.domain.validate import ModelInvalid
 from bizmap.errors import BizmapError, EventLineError, UsageError
 from bizmap.reports.executive import gather_executive
 from bizmap.reports.incident import UnknownIncidentId, gather_incident, list_incidents
@@ -162,14 +166,48 @@ def executive_command(
     db: DbOpt = None,
     format: FormatOpt = "pdf",
     output: OutputOpt = None,
+    case: Annotated[
+        Path | None,
+        typer.Option(
+            "--case", metavar="CASE.yaml", help="A business case on the table: its NPV, IRR and payback."
+        ),
+    ] = None,
+    dial: Annotated[
+        Path | None,
+        typer.Option(
+            "--dial",
+            metavar="CHANGES.yaml",
+            help="An availability-dial change file on the table: availability before and after, net value.",
+        ),
+    ] = None,
 ) -> None:
     """The one-page executive summary of a month or a quarter."""
     try:
         chosen = parse_period(period)
     except UsageError as error:
         fail(f"error: {error}", 2)
+    spec = None
+    if case is not None:
+        try:
+            spec = load_case(case)
+        except CaseFileInvalid as invalid:
+            _print_problems(invalid.problems)
     source = open_source(model, replay, db)
-    _write(gather_executive(source, chosen), format, output, f"executive-{chosen.code}")
+    result = None
+    if dial is not None:
+        try:  # over the model, for the year the period starts in
+            result = dial_from_file(source.graph, dial, chosen.year)
+        except ModelInvalid as invalid:
+            _print_problems(invalid.problems)
+    summary = gather_executive(source, chosen, case=spec, dial=result)
+    _write(summary, format, output, f"executive-{chosen.code}")
+
+
+def _print_problems(problems: Sequence[object]) -> NoReturn:
+    """Every problem of an input file, one per line (FILE:LINE: error: ...), then exit 1."""
+    for problem in problems:
+        err.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
 
 
 @report_app.command("send")

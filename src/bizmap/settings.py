@@ -19,6 +19,7 @@ class Settings:
     max_event_age_seconds: float = 7 * 86400.0
     max_event_lead_seconds: float = 300.0
     notify: str = ""
+    reports: str = ""
 
 
 HELP: dict[str, str] = {
@@ -31,6 +32,9 @@ HELP: dict[str, str] = {
     "max_event_age_seconds": "Events whose time is older than this are refused (422).",
     "max_event_lead_seconds": "Events whose time is further ahead than this are refused (422).",
     "notify": "Notifications config file (YAML): webhooks, e-mail, cost thresholds per service.",
+    "reports": (
+        "Scheduled reports config file (YAML): SMTP and schedules, see docs/reports.md (env BIZMAP_REPORTS)."
+    ),
 }
 
 

@@ -363,6 +363,38 @@ class Simulator:
         )
 
 
+# --- playing a stretch of time at once -----------------------------------------------------------
+
+
+def play(
+    graph: CompiledGraph,
+    seed: int,
+    start: float,
+    seconds: float,
+    pace_seconds: float = 1.0,
+) -> list[tuple[float, list[Event]]]:
+    """``seconds`` of simulated time from ``start``, computed now: the batches ``run_simulator``
+    would submit, each with the time it would submit them at (every ``pace_seconds``), and a
+    last batch at ``start + seconds`` recovering what is still failed, as stopping the demo does.
+
+    The same arguments give the same batches (tests and reports make demo data with it).
+    """
+    if seconds <= 0 or pace_seconds <= 0:
+        raise ValueError("seconds and pace_seconds must be more than 0")
+    simulator = Simulator(graph, seed, start)
+    batches: list[tuple[float, list[Event]]] = []
+    steps = int(seconds // pace_seconds)
+    for step in range(steps + 1):
+        now = start + step * pace_seconds  # multiplied, not summed: no drift over long stretches
+        events = simulator.step(now)
+        if events:
+            batches.append((now, events))
+    final = simulator.recover_all(start + seconds)
+    if final:
+        batches.append((start + seconds, final))
+    return batches
+
+
 # --- running it in the server ---------------------------------------------------------------------
 
 

@@ -86,7 +86,7 @@ def test_a_bad_config_names_the_file_and_the_key(tmp_path: Path) -> None:
     )
     with pytest.raises(ScheduleConfigError) as caught:
         load_schedule_config(path)
-    assert f"{path}: error: schedules.0.at" in caught.value.message
+    assert f"{path}:4: error: schedules.0.at: must be a time of day" in caught.value.message  # line 4
     assert "unknown timezone 'Mars/Base'" in caught.value.message
     result = run_cli("report", "send", "--config", path, "--now")
     assert result.exit_code == 1 and "schedules.0.at" in result.stderr

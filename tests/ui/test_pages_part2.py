@@ -21,6 +21,9 @@ WHATIF_TOTAL = ".whatif-total"
 def click_graph_node(page: Any, node: str) -> None:
     """A real mouse click where Cytoscape drew ``node`` (the canvas has no DOM per node)."""
     page.wait_for_function("() => document.getElementById('whatif-cy')._cyreg?.cy")
+    # Cytoscape caches where its canvas is and refreshes that on scroll events: let a
+    # scroll that just happened reach it (two frames) before the click
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     point = page.evaluate(
         """(node) => {
             const holder = document.getElementById('whatif-cy');
@@ -40,8 +43,11 @@ def test_whatif_click_on_db_shows_both_services_and_the_cost(logged_in_page: Any
     click_graph_node(page, "db")
     # db down: records-app and billing-app down, so ward-care (700) and billing (1,200) are
     # down: 1,900 per hour; people 20 + 5 = 25
+    page.wait_for_function(
+        "() => document.querySelector('.whatif-total')?.innerText.includes('services hit')"
+    )
+    assert page.url == server.url + "/ui/whatif?down=db"  # the address can be shared
     total = page.locator(WHATIF_TOTAL)
-    total.wait_for()
     assert (
         re.sub(r"\s+", " ", total.inner_text())
         == "2 business services hit, €1,900 per hour, 25 people affected."
@@ -51,7 +57,6 @@ def test_whatif_click_on_db_shows_both_services_and_the_cost(logged_in_page: Any
     assert rows.nth(0).get_attribute("data-service") == "billing"  # highest cost first
     assert rows.nth(1).get_attribute("data-service") == "ward-care"
     assert "safety at stake" in rows.nth(1).inner_text()
-    page.wait_for_url("**/ui/whatif?down=db")  # the address can be shared
     shoot(page, "whatif")
     # a second click on db takes it back: nothing is hit
     click_graph_node(page, "db")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import shoot
 from ui_support import UiServer
+
+from conftest import shoot
 
 
 def test_a_page_without_a_session_sends_the_browser_to_login_and_back(page: Any, server: UiServer) -> None:

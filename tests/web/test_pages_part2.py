@@ -19,7 +19,7 @@ from bizmap.domain.model import CalendarSpec
 from bizmap.settings import Settings
 from bizmap.storage.store import Store, migrate
 from bizmap.storage.users import UserStore
-from bizmap.web import pages_operations
+from bizmap.web import pages_analysis, pages_operations
 from bizmap.web.app import create_app
 from bizmap.web.pages_operations import calendar_in_words
 from bizmap.web.sessions import SESSION_COOKIE, csrf_for
@@ -408,3 +408,14 @@ def test_a_text_search_looks_at_a_bounded_number_of_events_per_page(
     assert 'href="/ui/events?q=needle&amp;since=4" rel="next"' in first
     second = site.client.get("/ui/events", params={"q": "needle", "since": "4"}).text
     assert re.findall(r"<td>(needle|e\d)</td>", second) == ["needle"]
+
+
+def test_a_model_too_big_to_draw_still_has_the_search_box(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pages_analysis, "GRAPH_LIMIT", 7)  # the model has 8 nodes
+    site.login("read")
+    page = site.client.get("/ui/whatif", params={"down": "app"}).text
+    assert "The model has 8 nodes: too many to draw here." in page
+    assert 'id="whatif-cy"' not in page
+    assert "2 business services hit" in text_of(page)  # the answer does not depend on the drawing

@@ -3,12 +3,19 @@
 It reads the portfolio review of the period (the same replay) for the money and the SLAs, the
 incidents the server's rules find in the period for the biggest one, and the single points of
 failure for the top risk. The decisions are derived from those figures, never written by hand.
+
+"Decisions on the table" appears when the reader brings a proposal: a business case (its NPV,
+IRR and payback, as ``bizmap case --json``) and/or an availability-dial result (availability
+before and after and the net value a year, as ``bizmap availability --dial --json``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from bizmap.analytics.availability_dial import DialResult
+from bizmap.analytics.business_case import CaseResult, CaseSpec, evaluate
 from bizmap.analytics.spof import ranked_by_cost
 from bizmap.reports.incident import incident_episodes
 from bizmap.reports.periods import ReportPeriod
@@ -37,6 +44,27 @@ class TopRisk:
     services: tuple[str, ...]  # names
 
 
+@dataclass(frozen=True)
+class CaseOnTheTable:
+    name: str
+    result: CaseResult
+
+
+@dataclass(frozen=True)
+class AvailabilityChange:
+    id: str  # the service's; ids keep the line short on a one-page summary
+    name: str
+    before: float  # availability, a fraction
+    after: float
+
+
+@dataclass(frozen=True)
+class DialOnTheTable:
+    name: str
+    result: DialResult
+    changed: tuple[AvailabilityChange, ...]  # services whose availability the change moves
+
+
 @dataclass
 class ExecutiveSummary:
     review: ServiceReview
@@ -44,13 +72,22 @@ class ExecutiveSummary:
     biggest: BiggestIncident | None
     risk: TopRisk | None
     decisions: list[str]
+    case: CaseOnTheTable | None = None
+    dial: DialOnTheTable | None = None
 
     @property
     def missed(self) -> list[ServiceLine]:
         return self.review.missed
 
 
-def gather_executive(source: EventSource, period: ReportPeriod) -> ExecutiveSummary:
+def gather_executive(
+    source: EventSource,
+    period: ReportPeriod,
+    *,
+    case: CaseSpec | None = None,
+    dial: DialResult | None = None,
+) -> ExecutiveSummary:
+    """The summary of ``period``; with a case and/or a dial result, the decisions on the table."""
     review = gather_review(source, period)
     current = period_run(source, period)
     graph = source.graph
@@ -78,7 +115,21 @@ def gather_executive(source: EventSource, period: ReportPeriod) -> ExecutiveSumm
         risk = TopRisk(node, name(node), cost, tuple(name(s) for s in hit))
     summary = ExecutiveSummary(review, len(incidents), biggest, risk, [])
     summary.decisions = decisions(summary)
+    if case is not None:
+        summary.case = CaseOnTheTable(case.name, evaluate(case))
+    if dial is not None:
+        summary.dial = dial_on_the_table(dial, name)
     return summary
+
+
+def dial_on_the_table(result: DialResult, name: Callable[[str], str]) -> DialOnTheTable:
+    after = {s.id: s.availability for s in result.after}
+    changed = tuple(
+        AvailabilityChange(s.id, name(s.id), s.availability, after[s.id])
+        for s in result.before
+        if after[s.id] != s.availability
+    )
+    return DialOnTheTable(result.name or "The proposed change", result, changed)
 
 
 def decisions(summary: ExecutiveSummary) -> list[str]:

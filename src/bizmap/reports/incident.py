@@ -21,7 +21,7 @@ from bizmap.domain.states import State
 from bizmap.errors import BizmapError
 from bizmap.incidents import Membership, TrackedIncident
 from bizmap.reports.sources import EventSource, Run, run
-from bizmap.reports.text import duration, join_words, money, people, when
+from bizmap.reports.text import duration, join_capped, join_words, money, people, when
 
 TIMELINE_LIMIT = 40
 
@@ -366,7 +366,7 @@ def _timeline(
 def _summary(statement: IncidentStatement) -> str:
     """The first paragraph: what happened, in words a board member reads once."""
     currency = statement.currency
-    causes = join_words(
+    causes = join_capped(  # the full list is under "Root causes"
         [name if name == node else f"{name} ({node})" for node, name, _ in statement.root_causes]
     )
     names = [s.name for s in statement.services]

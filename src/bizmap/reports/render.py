@@ -43,6 +43,7 @@ def _environment(autoescape: bool) -> Environment:
         change=text.change,
         people=text.people,
         join_words=text.join_words,
+        join_capped=text.join_capped,
     )
     return env
 

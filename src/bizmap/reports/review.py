@@ -1,13 +1,15 @@
 """The service review of a period (a month or a quarter), for one service or the whole portfolio.
 
 Its figures are those of a replay over the period (``bizmap replay --from START --to END``)
-and, for the comparison, over the period before.
+and, for the comparison, over the period before. The predicted availability (semantics §7) is
+that of ``bizmap availability MODEL --year Y --json``, Y being the year the period starts in.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bizmap.analytics.availability import service_availability
 from bizmap.analytics.impact_breakdown import CostBreakdown, budget_burn, episode_breakdown, root_cause_costs
 from bizmap.domain.calendar import BusinessCalendar, CalendarWindow
 from bizmap.domain.states import State
@@ -64,6 +66,25 @@ class ServiceLine:
 
 
 @dataclass(frozen=True)
+class PredictedLine:
+    """One service's predicted availability (semantics §7) and what its downtime costs a year."""
+
+    id: str
+    name: str
+    availability: float
+    method: str  # exact | monte-carlo
+    sla_target: float | None  # percent
+    calendar: str
+    calendar_hours: float
+    down_hours: float  # expected a year, inside the calendar
+    cost: float  # expected a year
+
+    @property
+    def below_target(self) -> bool:
+        return self.sla_target is not None and 100 * self.availability < self.sla_target
+
+
+@dataclass(frozen=True)
 class RootCauseLine:
     node: str
     name: str
@@ -88,6 +109,13 @@ class ServiceReview:
     replay_command: str
     previous_replay_command: str
     source: str
+    predicted_year: int = 0
+    predicted: list[PredictedLine] = field(default_factory=list)  # by id
+    availability_command: str = ""
+
+    @property
+    def predicted_cost(self) -> float:
+        return sum(p.cost for p in self.predicted)
 
     @property
     def missed(self) -> list[ServiceLine]:
@@ -177,6 +205,22 @@ def gather_review(source: EventSource, period: ReportPeriod, service: str | None
         for episode, roots in ((e, sorted(graph.ids[n] for n in e.root_causes)) for e in result.episodes)
     )
     by_cost = sorted(episodes, key=lambda e: (-e.cost, e.start, e.service))
+    year = period.year
+    predicted = [
+        PredictedLine(
+            id=a.id,
+            name=graph.names[graph.index[a.id]] or a.id,
+            availability=a.availability,
+            method=a.method,
+            sla_target=facts.sla.target if (facts := graph.service_of[graph.index[a.id]]).sla else None,
+            calendar=a.calendar,
+            calendar_hours=a.calendar_hours_per_year,
+            down_hours=a.expected_down_hours_per_year,
+            cost=a.expected_cost_per_year,
+        )
+        for a in service_availability(graph, year)
+        if service is None or a.id == service
+    ]
     scope_name = "All business services"
     if service is not None:
         scope_name = graph.names[graph.index[service]] or service
@@ -199,4 +243,7 @@ def gather_review(source: EventSource, period: ReportPeriod, service: str | None
         replay_command=source.replay_command(period.start, period.end),
         previous_replay_command=source.replay_command(period.previous().start, period.previous().end),
         source=source.log or source.database or "",
+        predicted_year=year,
+        predicted=predicted,
+        availability_command=f"bizmap availability {source.model} --year {year} --json",
     )

@@ -11,30 +11,53 @@ A YAML config lists the data source, the SMTP server and the schedules (docs/rep
 Each occurrence sends the report of the *previous* whole period (a review sent on 1 December
 covers November). ``due`` decides what is due between two instants (pure, tested with a fake
 clock); ``ReportScheduler`` checks it every half minute in a thread; ``send_now`` sends once.
+
+Inside ``bizmap serve --reports FILE`` (``register``) the scheduler reads the server's own
+database and model, and keeps the instant each schedule was last checked in the database's meta
+table: an occurrence that fell while the server was down is sent at the next start, once, and a
+restart never sends one twice.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import os
 import smtplib
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from bizmap.domain.compile import CompiledGraph
+from bizmap.errors import BizmapError
+from bizmap.loading import parse_yaml
 from bizmap.reports.periods import ReportPeriod, period_containing
 from bizmap.reports.render import MEDIA_TYPES, Report, render, render_markdown
 from bizmap.reports.sources import EventSource
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from bizmap.web.common import Live
 
 log = logging.getLogger("bizmap.reports")
 SMTP_TIMEOUT_SECONDS = 30.0
@@ -97,36 +120,86 @@ class Schedule(_Strict):
 
 
 class ScheduleConfig(_Strict):
-    source: SourceConfig
+    # Optional: the server reads its own database and model; `report send --now` needs one.
+    source: SourceConfig | None = None
     smtp: SmtpConfig
     schedules: list[Schedule] = Field(min_length=1)
+    _file: str = PrivateAttr(default="")  # where it was read from, for messages
+    _lines: dict[tuple[Any, ...], int] = PrivateAttr(default_factory=dict)  # key path -> line
+
+    @field_validator("schedules")
+    @classmethod
+    def _unique_names(cls, value: list[Schedule]) -> list[Schedule]:
+        names = [s.name for s in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:  # the name keys the schedule's last check in the database
+            raise ValueError(f"schedule names must be unique: {', '.join(twice)} given twice")
+        return value
+
+    def where(self, *key: Any) -> str:
+        """``FILE:LINE`` of a key path (the deepest one known), for messages."""
+        for end in range(len(key), -1, -1):
+            line = self._lines.get(tuple(key[:end]))
+            if line is not None:
+                return f"{self._file}:{line}"
+        return self._file
 
 
-class ScheduleConfigError(Exception):
+class ScheduleConfigError(BizmapError):
+    """The schedule config is unreadable or invalid; the message names the file, line and key."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
 def load_schedule_config(path: str | Path) -> ScheduleConfig:
-    """Read and check the config; the error names the file and the key."""
+    """Read and check the config; each error is ``FILE:LINE: error: KEY: MESSAGE``."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ScheduleConfigError(f"{path}: error: cannot read: {error.strerror}") from None
-    except yaml.YAMLError as error:
-        raise ScheduleConfigError(f"{path}: error: not valid YAML: {error}") from None
-    if not isinstance(data, dict):
+    document, problems = parse_yaml(text, str(path))
+    if problems or document is None:
+        raise ScheduleConfigError("\n".join(str(p) for p in problems))
+    if not isinstance(document.data, dict):
         raise ScheduleConfigError(f"{path}: error: must be a mapping: source, smtp, schedules")
+    lines = {tuple(key): line for key, line in document.lines.items()}
     try:
-        return ScheduleConfig.model_validate(data)
+        config = ScheduleConfig.model_validate(document.data)
     except ValidationError as error:
-        lines = []
+        found = []
         for problem in error.errors():
-            where = ".".join(str(part) for part in problem["loc"]) or "(top level)"
-            lines.append(f"{path}: error: {where}: {problem['msg']}")
-        raise ScheduleConfigError("\n".join(lines)) from None
+            loc = problem["loc"]
+            line = next((lines[loc[:end]] for end in range(len(loc), -1, -1) if loc[:end] in lines), None)
+            where = ".".join(str(part) for part in loc) or "(top level)"
+            message = problem["msg"].removeprefix("Value error, ")  # pydantic's, not the user's
+            found.append(f"{path}{f':{line}' if line else ''}: error: {where}: {message}")
+        raise ScheduleConfigError("\n".join(found)) from None
+    config._file, config._lines = str(path), lines
+    return config
+
+
+def check_for_server(config: ScheduleConfig, graph: CompiledGraph) -> None:
+    """What only the running server can check: the services reviewed exist in its model, the
+    password variable is set. Raises ``ScheduleConfigError`` naming the file, line and key."""
+    problems = []
+    for number, schedule in enumerate(config.schedules):
+        service = schedule.service
+        if service is not None and (service not in graph.index or not graph.is_service[graph.index[service]]):
+            problems.append(
+                f"{config.where('schedules', number, 'service')}: error: schedules.{number}.service: "
+                f"no business service {service!r} in the model"
+            )
+    variable = config.smtp.password_env
+    if variable is not None and variable not in os.environ:
+        problems.append(
+            f"{config.where('smtp', 'password_env')}: error: smtp.password_env: "
+            f"the environment variable {variable} is not set"
+        )
+    if problems:
+        raise ScheduleConfigError("\n".join(problems))
 
 
 # -- when ------------------------------------------------------------------------------------
@@ -165,11 +238,16 @@ def period_for(schedule: Schedule, occurrence: float) -> ReportPeriod:
 
 
 # -- what -----------------------------------------------------------------------------------
-def open_source(config: SourceConfig, now: float) -> EventSource:
+def open_source(config: SourceConfig | None, now: float) -> EventSource:
     from bizmap.loading import load_graph
     from bizmap.reports.sources import database_source, replay_source
     from bizmap.storage.store import Store
 
+    if config is None:
+        raise BizmapError(
+            "the reports config has no source: add `source: {model: PATH, db: URL}` to send it "
+            "outside the server (the server reads its own database and model)"
+        )
     if config.replay is not None:
         return replay_source(config.model, config.replay)
     assert config.db is not None
@@ -220,11 +298,17 @@ class Delivery:
     recipients: list[str]
 
 
-def deliver(config: ScheduleConfig, items: list[tuple[Schedule, float]], now: float) -> list[Delivery]:
-    """Build and mail each (schedule, occurrence); one source read for all of them."""
+def deliver(
+    config: ScheduleConfig,
+    items: list[tuple[Schedule, float]],
+    now: float,
+    open_fn: Callable[[float], EventSource] | None = None,
+) -> list[Delivery]:
+    """Build and mail each (schedule, occurrence); one source read for all of them, from
+    ``open_fn(now)`` (the server's database) or else the config's source."""
     if not items:
         return []
-    source = open_source(config.source, now)
+    source = open_fn(now) if open_fn is not None else open_source(config.source, now)
     done = []
     for schedule, occurrence in items:
         period = period_for(schedule, occurrence)
@@ -242,11 +326,26 @@ def send_now(config: ScheduleConfig, now: float, only: str | None = None) -> lis
     ]
 
 
+class Checkpoints(Protocol):
+    """Where the scheduler keeps the instant each schedule was last checked (``Store`` is one)."""
+
+    def get_meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str) -> None: ...
+
+
+CHECKPOINT_KEY = "reports.checked_until.{name}"
+DeliverFn = Callable[[ScheduleConfig, list[tuple[Schedule, float]], float], list[Delivery]]
+
+
 class ReportScheduler:
     """Sends the reports when they are due, from a thread; ``start()`` and ``stop()``.
 
-    It sends what falls due after it starts (a restart across an occurrence skips it: run
-    ``bizmap report send --now`` to catch up). A failed delivery is logged and not retried.
+    Without ``checkpoints`` it sends what falls due after it is made (a restart across an
+    occurrence skips it). With them (the server's database) each schedule resumes from where it
+    was last checked: ``start()`` first sends what fell due while it was stopped, once. A
+    schedule new to the database starts from now: nothing from before it existed is sent. A
+    failed delivery is logged and not retried (``bizmap report send --now`` sends it again).
     """
 
     def __init__(
@@ -254,33 +353,75 @@ class ReportScheduler:
         config: ScheduleConfig,
         clock: Callable[[], float] = time.time,
         interval: float = CHECK_EVERY_SECONDS,
-        deliver_fn: Callable[[ScheduleConfig, list[tuple[Schedule, float]], float], list[Delivery]] = deliver,
+        deliver_fn: DeliverFn = deliver,
+        checkpoints: Checkpoints | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
         self.interval = interval
         self.deliver = deliver_fn
+        self.checkpoints = checkpoints
         self.delivered: list[Delivery] = []
+        self.caught_up = threading.Event()  # set once the first check after start() is done
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._checked = clock()
+        self._lock = threading.Lock()  # one check at a time: the thread's and a caller's
+        now = clock()
+        self._checked = {s.name: now for s in config.schedules}
+
+    def resume(self) -> None:
+        """Take each schedule's last check from the checkpoints; a new one starts now."""
+        if self.checkpoints is None:
+            now = self.clock()
+            self._checked = {s.name: now for s in self.config.schedules}
+            return
+        now = self.clock()
+        for schedule in self.config.schedules:
+            key = CHECKPOINT_KEY.format(name=schedule.name)
+            stored = self.checkpoints.get_meta(key)
+            try:
+                self._checked[schedule.name] = float(stored) if stored is not None else now
+            except ValueError:  # not written by us: start afresh rather than guess
+                log.warning("ignoring the unreadable checkpoint %s=%r", key, stored)
+                self._checked[schedule.name] = now
+            if stored is None:
+                self.checkpoints.set_meta(key, repr(now))
 
     def check(self) -> list[Delivery]:
-        """Send what fell due since the last check (the thread calls this)."""
-        now = self.clock()
-        items = due(self.config.schedules, self._checked, now)
-        self._checked = now
-        try:
-            done = self.deliver(self.config, items, now)
-        except Exception:  # a bad SMTP server or database must not stop later deliveries
-            log.exception("sending scheduled reports failed: %s", [s.name for s, _ in items])
-            return []
-        self.delivered.extend(done)
-        return done
+        """Send what fell due since each schedule's last check (the thread calls this)."""
+        with self._lock:
+            now = self.clock()
+            items = [
+                (schedule, at)
+                for schedule in self.config.schedules
+                for at in occurrences(schedule, self._checked[schedule.name], now)
+            ]
+            items.sort(key=lambda item: item[1])
+            try:
+                done = self.deliver(self.config, items, now)
+            except Exception:  # a bad SMTP server or database must not stop later deliveries
+                log.exception("sending scheduled reports failed: %s", [s.name for s, _ in items])
+                done = []
+            self._advance(now)
+            self.delivered.extend(done)
+            return done
+
+    def _advance(self, now: float) -> None:
+        """Everything up to ``now`` is dealt with (sent, or failed and logged): remember it."""
+        for schedule in self.config.schedules:
+            self._checked[schedule.name] = now
+            if self.checkpoints is not None:
+                try:
+                    self.checkpoints.set_meta(CHECKPOINT_KEY.format(name=schedule.name), repr(now))
+                except Exception:  # the next check resends at worst; never kill the thread
+                    log.exception("could not record the reports checkpoint")
 
     def start(self) -> None:
+        """Resume from the checkpoints and start the thread, which checks at once (catching
+        up on what fell due while stopped) and then every ``interval`` seconds."""
         self._stop.clear()
-        self._checked = self.clock()
+        self.caught_up.clear()
+        self.resume()
         self._thread = threading.Thread(target=self._loop, name="bizmap-report-scheduler", daemon=True)
         self._thread.start()
 
@@ -291,5 +432,50 @@ class ReportScheduler:
             self._thread = None
 
     def _loop(self) -> None:
+        try:
+            self.check()
+        finally:
+            self.caught_up.set()
         while not self._stop.wait(self.interval):
             self.check()
+
+
+def live_source(server: Live, now: float) -> EventSource:
+    """The running server's stored events over its current model (read on another connection)."""
+    from bizmap.reports.sources import database_source
+    from bizmap.storage.store import Store
+
+    with Store(server.settings.db) as store:
+        return database_source(server.graph, store, server.settings.model, now)
+
+
+def register(app: FastAPI) -> None:
+    """With ``--reports FILE``, run a ``ReportScheduler`` while the server runs, reading the live
+    database and model and checkpointing in its meta table. A bad config stops the start-up
+    with ``ScheduleConfigError`` (``bizmap serve`` checks it before starting, with the message)."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_: Any) -> AsyncIterator[Any]:
+        async with inner(app_) as state:
+            server: Live = app_.state.live
+            app_.state.report_scheduler = None
+            if not server.settings.reports:
+                yield state
+                return
+            config = await asyncio.to_thread(load_schedule_config, server.settings.reports)
+            check_for_server(config, server.graph)
+            scheduler = ReportScheduler(
+                config,
+                clock=server.clock,
+                deliver_fn=functools.partial(deliver, open_fn=functools.partial(live_source, server)),
+                checkpoints=server.store,
+            )
+            app_.state.report_scheduler = scheduler
+            await asyncio.to_thread(scheduler.start)
+            try:
+                yield state
+            finally:
+                await asyncio.to_thread(scheduler.stop)
+
+    app.router.lifespan_context = lifespan

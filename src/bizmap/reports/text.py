@@ -71,6 +71,15 @@ def people(count: int) -> str:
     return f"{count:,} {'person' if count == 1 else 'people'}"
 
 
+def join_capped(items: list[str] | tuple[str, ...], limit: int = 5) -> str:
+    """At most ``limit`` items, then "and N more": a list a reader takes in at a glance (the
+    demo's long incidents have dozens of root causes)."""
+    items = list(items)
+    if len(items) <= limit + 1:  # "and 1 more" is no shorter than the item itself
+        return join_words(items)
+    return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+
+
 def join_words(items: list[str]) -> str:
     if not items:
         return ""

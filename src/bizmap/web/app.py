@@ -31,6 +31,7 @@ from bizmap.ingest.alertmanager import events_from_alertmanager
 from bizmap.ingest.cloudevents import events_from_cloudevent, events_from_cloudevents_batch
 from bizmap.ingest.icinga import event_from_icinga
 from bizmap.loading import load_graph
+from bizmap.reports import schedule as report_schedule
 from bizmap.settings import Settings
 from bizmap.storage.store import Store, migrate
 from bizmap.web import (
@@ -149,6 +150,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> Fa
         area.register(app)
     pages.register(app)  # the web UI
     notifications.register(app)  # last: its hook runs after the incidents are brought up to date
+    report_schedule.register(app)  # with --reports: scheduled report e-mails from this database
     return app
 
 

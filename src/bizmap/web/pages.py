@@ -45,8 +45,8 @@ How to add a page (say ``/ui/spof`` in ``pages_analysis.py``)::
   the header ``X-CSRF-Token`` (``base.html`` sets ``hx-headers`` on ``<body>``). A page POST
   without it is refused with 403 by ``CsrfChecked``; a test checks every non-API POST route
   depends on it.
-- Filters: ``money(currency)``, ``duration``, ``time`` (UTC ``...Z``), ``state_word``
-  (ok -> "Working", ...); globals: ``static(path)``.
+- Filters: ``money(currency)``, ``duration``, ``time`` (POSIX seconds -> UTC ``...Z``, whole
+  seconds), ``state_word`` (ok -> "Working", ...); globals: ``static(path)``.
 - Static files: ``web/static/`` at ``/static/``; vendored htmx 2 and Cytoscape.js in
   ``static/vendor/`` (see the LICENSE files there); ``static/app.css`` styles every page.
 - Browser tests: ``tests/ui/conftest.py`` gives ``browser`` (Debian's Chromium, headless),
@@ -59,6 +59,7 @@ How to add a page (say ``/ui/spof`` in ``pages_analysis.py``)::
 from __future__ import annotations
 
 import asyncio
+import math
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -101,6 +102,7 @@ NAVIGATION = (
     ("events", "/ui/events", "Events"),
     ("model", "/ui/model", "Model"),
     ("maintenance", "/ui/maintenance", "Maintenance"),
+    ("decisions", "/ui/decisions", "Decisions"),
     ("status", "/status", "Status page"),
 )
 STATE_WORDS = {"ok": "Working", "degraded": "Degraded", "unknown": "Unknown", "down": "Down"}
@@ -120,7 +122,7 @@ templates = Environment(
 )
 templates.filters["money"] = money_text
 templates.filters["duration"] = duration_text
-templates.filters["time"] = format_time
+templates.filters["time"] = lambda seconds: format_time(math.floor(seconds))  # to the second
 templates.filters["state_word"] = lambda state: STATE_WORDS.get(state, state)
 templates.globals["static"] = lambda path: f"/static/{path}"
 templates.globals["navigation"] = NAVIGATION

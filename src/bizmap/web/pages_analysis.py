@@ -1,5 +1,4 @@
-"""Web pages for analysis: what-if (``/ui/whatif``), single points of failure (``/ui/spof``)
-and the model and its catalog of business services (``/ui/model``).
+"""Web pages for analysis: what-if (``/ui/whatif``) and single points of failure (``/ui/spof``).
 
 The pages call the functions the JSON API calls (``bizmap.web.api_live``: the live copy of
 the own states, the hypothesis check, ``spof_document``), so a page and the API never
@@ -26,6 +25,8 @@ from bizmap.web.sessions import ReadViewer
 
 STATE_NAMES = ("ok", "degraded", "unknown", "down")
 CHOSEN_STATES = ("down", "degraded", "unknown")
+GRAPH_LIMIT = 1500  # nodes: a bigger model is not drawn (the browser would choke); search still works
+SUGGEST_LIMIT = 5000  # nodes: a bigger model gets no suggestions list (the page would be megabytes)
 
 
 # --- what-if -----------------------------------------------------------------------------------
@@ -61,14 +62,13 @@ def chosen_from_query(request: Request) -> dict[str, list[str]]:
 def whatif_view(server: Live, chosen: dict[str, list[str]]) -> WhatIfView:
     """The API's what-if (``POST /api/v1/whatif``) for ``chosen``, on top of the live state."""
     graph = server.graph
-    baseline = live_copy(server)
-    already = frozenset(s.id for s in impact_of(graph, baseline).services)
+    propagation = live_copy(server)
+    already = frozenset(s.id for s in impact_of(graph, propagation).services)
     try:
         hypothesis = _hypothesis(graph, WhatIfBody(**chosen))
     except _BadNode as error:
         return WhatIfView(chosen, f"{error.field}: {error.message}", None, already, {})
-    propagation = live_copy(server)
-    propagation.set_own(hypothesis)
+    propagation.set_own(hypothesis)  # on top of the live own states, as the API does
     document = {"currency": graph.currency, **whatif_document(impact_of(graph, propagation))}
     return WhatIfView(chosen, None, document, already, _non_ok(graph, propagation))
 
@@ -129,21 +129,29 @@ def register(app: FastAPI) -> None:
             "view": view,
             "query": panel_query(view.chosen),
             "removal": removal,
-            "script_data": {"chosen": view.chosen, "states": view.node_states},
+            # the graph's colours; a model too big to draw gets none
+            "script_data": {
+                "chosen": view.chosen,
+                "states": view.node_states if len(server.graph) <= GRAPH_LIMIT else {},
+            },
         }
 
     @app.get("/ui/whatif", include_in_schema=False)
     async def whatif_page(request: Request, viewer: ReadViewer) -> Response:
         graph = live(request).graph
+        drawn = len(graph) <= GRAPH_LIMIT
+        suggested = graph.ids if len(graph) <= SUGGEST_LIMIT else ()
         return render(
             request,
             "whatif.html",
             viewer,
             title="What if",
             active="whatif",
-            nodes=[(node_id, graph.names[i]) for i, node_id in enumerate(graph.ids)],
-            elements=graph_elements(graph),
-            dependencies=dependency_lines(graph),
+            node_count=len(graph),
+            nodes=[(node_id, graph.names[graph.index[node_id]]) for node_id in suggested],
+            drawn=drawn,
+            elements=graph_elements(graph) if drawn else [],
+            dependencies=dependency_lines(graph) if drawn else [],
             **whatif_context(request),
         )
 

@@ -40,6 +40,7 @@ EVENTS_PAGE = 50  # events per page
 SEARCH_CHUNK = 500  # events read at a time while searching text
 SEARCH_LIMIT = 5000  # events looked at per page while searching; the next page goes on from there
 STATE_CHOICES = ("ok", "degraded", "unknown", "down")
+SUGGEST_LIMIT = 5000  # nodes: a bigger model gets no suggestions list (the page would be megabytes)
 _DAY_WORDS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -350,7 +351,7 @@ def register(app: FastAPI) -> None:
             filters=filters,
             page=page,
             explanations=explanations,
-            node_ids=graph.ids,
+            node_ids=graph.ids if len(graph) <= SUGGEST_LIMIT else (),
             states=STATE_CHOICES,
             status_code=422 if filters.errors else 200,
         )
@@ -401,7 +402,7 @@ def register(app: FastAPI) -> None:
             windows=windows,
             errors=errors or [],
             form=defaults | (form or {}),
-            node_ids=server.graph.ids,
+            node_ids=server.graph.ids if len(server.graph) <= SUGGEST_LIMIT else (),
             added=request.query_params.get("added", ""),
             ended=request.query_params.get("ended", ""),
             status_code=status_code,

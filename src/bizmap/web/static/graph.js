@@ -16,7 +16,8 @@
         { selector: "node", style: {
             "label": "data(label)", "background-color": function (n) { return colours[n.data("state")]; },
             "color": "#1a1a1a", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4,
-            "text-wrap": "wrap", "text-max-width": 120, "width": 22, "height": 22,
+            "text-wrap": "wrap", "text-max-width": 120, "text-background-color": "#f3f4f6",
+            "text-background-opacity": 1, "text-background-padding": 2, "width": 22, "height": 22,
             "border-width": 2, "border-color": "#ffffff" } },
         { selector: "node[kind = 'service']", style: { "shape": "round-rectangle", "width": 30, "height": 30 } },
         { selector: "node[?cause]", style: { "border-color": "#1a1a1a", "border-width": 4 } },
