@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +13,8 @@ from storage_support import T0, arrived, event
 
 from bizmap.domain.states import State
 from bizmap.events import Event
-from bizmap.storage import Store, StoredEvent
+from bizmap.storage import Store, StoredEvent, migrate
+from bizmap.storage.store import _event_row
 
 
 def test_an_id_twice_in_one_batch_is_stored_once_the_first_time(store: Store) -> None:
@@ -198,3 +201,32 @@ def test_an_appended_event_is_read_by_a_fresh_store(url: str, store: Store) -> N
     with Store(url) as fresh:
         assert [(e.event_id, e.node, e.labels) for e in fresh.events()] == [("kept", "db-1", {"a": "b"})]
         assert fresh.append_events(arrived(event(id="kept"))) == (0, 1)
+
+
+def test_sqlite_driver_path_stores_what_the_sqlalchemy_path_stores(tmp_path: Path) -> None:
+    """On SQLite events go in through the driver (the hot path); every field must read back
+    as it does when SQLAlchemy writes the row (labels as sorted JSON, matched as a boolean)."""
+    items = [
+        (
+            event(id="a", labels={"z": "1", "a": "2"}, key="disk", summary="full", source="nagios"),
+            T0 + 1,
+            True,
+        ),
+        (event(node=None, labels={"job": "x"}, state=State.DEGRADED), T0 + 2, False),
+        (event(id="c", time=None, state=State.OK), T0 + 3, True),
+    ]
+    stored = []
+    for name, driver in (("driver", True), ("sqlalchemy", False)):
+        url = f"sqlite:///{tmp_path / name}.db"
+        migrate(url)
+        with Store(url) as opened:
+            if driver:
+                assert opened.append_events_each(items) == [True, True, True]
+            else:
+                opened._insert_events([_event_row(*item) for item in items])
+            stored.append([replace(e, seq=0) for e in opened.events()])
+            with opened.engine.connect() as connection:
+                raw = connection.exec_driver_sql("SELECT labels, matched FROM events ORDER BY seq").all()
+            stored.append(raw)
+    assert stored[0] == stored[2] and stored[1] == stored[3]
+    assert stored[1][0] == ('{"a":"2","z":"1"}', 1)

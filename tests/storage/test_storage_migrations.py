@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from storage_support import arrived, event
 
 from bizmap.storage import Store, migrate
-from bizmap.storage.migrate import current_revision, head_revision
+from bizmap.storage.migrate import alembic_config, current_revision, head_revision
 from bizmap.storage.schema import metadata
 
-TABLES = {"events", "tokens", "audit_log", "maintenance_windows", "incidents", "incident_notes", "meta"}
+TABLES = {
+    "events",
+    "tokens",
+    "audit_log",
+    "maintenance_windows",
+    "incidents",
+    "incident_notes",
+    "meta",
+    "users",  # 0002: people who log in to the web UI, and their sessions
+    "ui_sessions",
+}
 
 
 def _tables(url: str) -> set[str]:
@@ -31,7 +42,21 @@ def test_migrate_creates_every_table_on_an_empty_database(url: str) -> None:
     migrate(url)
 
     assert _tables(url) == TABLES | {"alembic_version"}
-    assert _revision(url) == head_revision() == "0001"
+    assert _revision(url) == head_revision() == "0002"
+
+
+def test_a_database_of_the_first_release_is_upgraded_and_keeps_its_events(url: str) -> None:
+    command.upgrade(alembic_config(url), "0001")
+    with Store(url) as store:
+        store.append_events(arrived(event(id="kept")))
+    assert _tables(url) == TABLES - {"users", "ui_sessions"} | {"alembic_version"}
+
+    migrate(url)
+
+    assert _revision(url) == "0002"
+    assert _tables(url) == TABLES | {"alembic_version"}
+    with Store(url) as store:
+        assert [e.event_id for e in store.events()] == ["kept"]
 
 
 def test_migrate_twice_changes_nothing(url: str) -> None:

@@ -12,7 +12,7 @@ import contextlib
 import html
 import signal
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -26,7 +26,7 @@ from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.validate import ModelInvalid
 from bizmap.engine import LiveEngine, ServiceNow
 from bizmap.errors import EventError
-from bizmap.events import Event, decode_events
+from bizmap.events import Event
 from bizmap.ingest.alertmanager import events_from_alertmanager
 from bizmap.ingest.cloudevents import events_from_cloudevent, events_from_cloudevents_batch
 from bizmap.ingest.icinga import event_from_icinga
@@ -56,6 +56,7 @@ from bizmap.web.common import (
     read_body,
     require,
 )
+from bizmap.web.ingesting import NativeEventsFastPath, ingest, ingest_native
 from bizmap.web.writer import IngestWriter
 
 
@@ -133,6 +134,7 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> Fa
         redoc_url=None,
         default_response_class=ORJSONResponse,
     )
+    app.add_middleware(NativeEventsFastPath)
     _routes(app)
     areas = (
         api_live,
@@ -150,32 +152,6 @@ def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> Fa
     notifications.register(app)  # last: its hook runs after the incidents are brought up to date
     report_schedule.register(app)  # with --reports: scheduled report e-mails from this database
     return app
-
-
-def check_times(events: Sequence[Event], now: float, settings: Settings) -> list[dict[str, Any]]:
-    refused = []
-    for index, event in enumerate(events):
-        if event.time is None:
-            continue
-        if event.time < now - settings.max_event_age_seconds:
-            refused.append(
-                {
-                    "index": index,
-                    "field": "time",
-                    "error": f"{format_time(event.time)} is older than the limit of "
-                    f"{settings.max_event_age_seconds:.0f} s",
-                }
-            )
-        elif event.time > now + settings.max_event_lead_seconds:
-            refused.append(
-                {
-                    "index": index,
-                    "field": "time",
-                    "error": f"{format_time(event.time)} is in the future by more than "
-                    f"{settings.max_event_lead_seconds:.0f} s: check the sender's clock",
-                }
-            )
-    return refused
 
 
 def service_json(service: ServiceNow, currency: str) -> dict[str, Any]:
@@ -241,13 +217,7 @@ def _routes(app: FastAPI) -> None:
 
     @app.post("/api/v1/events", status_code=202, summary="Ingest native events (one object or an array)")
     async def post_events(request: Request, _: IngestToken) -> Response:
-        server = live(request)
-        body = await read_body(request, server.settings.max_body_bytes)
-        try:
-            events = decode_events(body, require_time=False)
-        except EventError as error:
-            return ORJSONResponse({"error": error.message, "field": error.field}, status_code=400)
-        return await _ingest(server, events)
+        return await ingest_native(request)  # served by NativeEventsFastPath; here for /docs
 
     @app.post("/api/v1/ingest/alertmanager", status_code=202, summary="Prometheus Alertmanager webhook (v4)")
     async def post_alertmanager(request: Request, _: IngestToken) -> Response:
@@ -352,25 +322,4 @@ async def _adapter(request: Request, convert: Callable[[Any], list[Event]]) -> R
         events = convert(payload)
     except EventError as error:
         return ORJSONResponse({"error": error.message, "field": error.field}, status_code=400)
-    return await _ingest(server, events)
-
-
-async def _ingest(server: Live, events: Sequence[Event]) -> Response:
-    settings = server.settings
-    if len(events) > settings.max_batch_events:
-        return ORJSONResponse(
-            {"error": f"{len(events)} events in one request; the limit is {settings.max_batch_events}"},
-            status_code=413,
-        )
-    now = server.clock()
-    refused = check_times(events, now, settings)
-    if refused:
-        return ORJSONResponse(
-            {"error": "some events were refused; none of this request was stored", "refused": refused},
-            status_code=422,
-        )
-    counts = await server.writer.submit(events, now)
-    return ORJSONResponse(
-        {"accepted": counts.accepted, "duplicates": counts.duplicates, "unmatched": counts.unmatched},
-        status_code=202,
-    )
+    return await ingest(server, events)

@@ -50,30 +50,35 @@ def live(request: Request) -> Live:
     return state
 
 
+async def authorize(request: Request, roles: frozenset[str]) -> TokenInfo:
+    """The bearer token's holder, if it has one of ``roles``; else 401 or 403."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(
+            401, "missing token: send Authorization: Bearer TOKEN", headers={"WWW-Authenticate": "Bearer"}
+        )
+    server = live(request)
+    cached = server.token_cache.get(token)
+    if cached is not None and cached[0] > time.monotonic():
+        info = cached[1]
+    else:
+        info = await asyncio.to_thread(server.store.verify_token, token.strip())
+        server.token_cache[token] = (time.monotonic() + _TOKEN_CACHE_SECONDS, info)
+    if info is None:
+        raise HTTPException(401, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    if info.role not in roles:
+        raise HTTPException(
+            403, f"a {info.role} token may not do this; it needs one of: " + ", ".join(sorted(roles))
+        )
+    return info
+
+
 def require(roles: frozenset[str]) -> Callable[..., Any]:
     """A dependency that admits a bearer token with one of ``roles``."""
 
     async def check(request: Request) -> TokenInfo:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise HTTPException(
-                401, "missing token: send Authorization: Bearer TOKEN", headers={"WWW-Authenticate": "Bearer"}
-            )
-        server = live(request)
-        cached = server.token_cache.get(token)
-        if cached is not None and cached[0] > time.monotonic():
-            info = cached[1]
-        else:
-            info = await asyncio.to_thread(server.store.verify_token, token.strip())
-            server.token_cache[token] = (time.monotonic() + _TOKEN_CACHE_SECONDS, info)
-        if info is None:
-            raise HTTPException(401, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"})
-        if info.role not in roles:
-            raise HTTPException(
-                403, f"a {info.role} token may not do this; it needs one of: " + ", ".join(sorted(roles))
-            )
-        return info
+        return await authorize(request, roles)
 
     return check
 

@@ -1,0 +1,105 @@
+"""Taking events in over HTTP: the checks every ingestion endpoint shares, and the hot path.
+
+``POST /api/v1/events`` is the busiest endpoint by far. ``NativeEventsFastPath`` answers it
+before the framework's per-request machinery (routing, dependency injection, exception
+middleware), with the same checks and the same answers as the documented route, which calls
+the same ``ingest_native`` and stays for the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bizmap.domain.calendar import format_time
+from bizmap.errors import EventError
+from bizmap.events import Event, decode_events
+from bizmap.settings import Settings
+from bizmap.web.common import INGEST, Live, ORJSONResponse, authorize, live, read_body
+
+NATIVE_EVENTS_PATH = "/api/v1/events"
+
+
+class NativeEventsFastPath:
+    """ASGI middleware: ``POST /api/v1/events`` straight to ``ingest_native``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != NATIVE_EVENTS_PATH or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            await authorize(request, INGEST)
+            response = await ingest_native(request)
+        except HTTPException as error:  # as FastAPI's own handler answers it
+            response = ORJSONResponse(
+                {"detail": error.detail}, status_code=error.status_code, headers=error.headers
+            )
+        await response(scope, receive, send)
+
+
+async def ingest_native(request: Request) -> Response:
+    """One native event or a JSON array of them (the caller has checked the token)."""
+    server = live(request)
+    body = await read_body(request, server.settings.max_body_bytes)
+    try:
+        events = decode_events(body, require_time=False)
+    except EventError as error:
+        return ORJSONResponse({"error": error.message, "field": error.field}, status_code=400)
+    return await ingest(server, events)
+
+
+def check_times(events: Sequence[Event], now: float, settings: Settings) -> list[dict[str, Any]]:
+    """The events whose time is too far in the past or the future, each naming its index."""
+    refused = []
+    for index, event in enumerate(events):
+        if event.time is None:
+            continue
+        if event.time < now - settings.max_event_age_seconds:
+            refused.append(
+                {
+                    "index": index,
+                    "field": "time",
+                    "error": f"{format_time(event.time)} is older than the limit of "
+                    f"{settings.max_event_age_seconds:.0f} s",
+                }
+            )
+        elif event.time > now + settings.max_event_lead_seconds:
+            refused.append(
+                {
+                    "index": index,
+                    "field": "time",
+                    "error": f"{format_time(event.time)} is in the future by more than "
+                    f"{settings.max_event_lead_seconds:.0f} s: check the sender's clock",
+                }
+            )
+    return refused
+
+
+async def ingest(server: Live, events: Sequence[Event]) -> Response:
+    """Check, store and apply a request's events: 202 with its counts, or why none were taken."""
+    settings = server.settings
+    if len(events) > settings.max_batch_events:
+        return ORJSONResponse(
+            {"error": f"{len(events)} events in one request; the limit is {settings.max_batch_events}"},
+            status_code=413,
+        )
+    now = server.clock()
+    refused = check_times(events, now, settings)
+    if refused:
+        return ORJSONResponse(
+            {"error": "some events were refused; none of this request was stored", "refused": refused},
+            status_code=422,
+        )
+    counts = await server.writer.submit(events, now)
+    return ORJSONResponse(
+        {"accepted": counts.accepted, "duplicates": counts.duplicates, "unmatched": counts.unmatched},
+        status_code=202,
+    )
