@@ -6,8 +6,12 @@ events/s. Baselines in the same run: the same rows inserted into SQLite with ``e
 (WAL + synchronous=FULL, one transaction per 100 rows and one big transaction), and a real
 Prometheus Alertmanager ingesting the same alerts (``POST /api/v2/alerts``, batches of 100).
 
-The load generator is a minimal HTTP/1.1 keep-alive client on asyncio (cheaper per request than
-httpx) in this process; it shares the machine's cores with the server. All traffic is to 127.0.0.1.
+Throughput is driven by ``wrk`` (Debian's package; ``make bench`` installs it), a load generator
+in C that leaves most of the two cores to the server; each request carries events with ids unique
+over the run and no time (the receipt time), so every event is new and applied. Without ``wrk`` a
+minimal asyncio HTTP/1.1 client in this process does it (it costs the server about half a core:
+the figures are lower, and the output says which client ran). The latency phase paces batches
+from asyncio either way. All traffic is to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -41,6 +45,95 @@ from generate import events, model_data
 HOST = "127.0.0.1"
 BATCH = 100
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
+WRK = shutil.which("wrk")
+ID_SLOT = "@@"  # replaced in each request by a number unique over the run
+
+# wrk script: cycle through the bodies, make the ids unique, count what the server accepted.
+WRK_SCRIPT = """
+local bodies = {%(bodies)s}
+local n = 0
+counter = 0
+accepted = 0
+bad = 0
+first_bad = ""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+%(auth)s
+request = function()
+  n = n %% #bodies + 1
+  counter = counter + 1
+  local body = string.gsub(bodies[n], "%(slot)s", tostring(counter))
+  return wrk.format(nil, "%(path)s", nil, body)
+end
+response = function(status, headers, body)
+  if status == %(status)d then
+    local got = string.match(body, '"accepted":(%%d+)')
+    accepted = accepted + (got and tonumber(got) or %(size)d)
+  else
+    bad = bad + 1
+    if first_bad == "" then first_bad = status .. " " .. string.sub(body, 1, 200) end
+  end
+end
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+done = function(summary, latency, requests)
+  local total, errors, first = 0, 0, ""
+  for _, thread in ipairs(threads) do
+    total = total + thread:get("accepted")
+    errors = errors + thread:get("bad")
+    if first == "" then first = thread:get("first_bad") end
+  end
+  io.write(string.format("RESULT %%d %%d %%d %%f %%f %%s\\n", total, summary.requests, errors,
+    summary.duration / 1e6, latency:percentile(99) / 1e3, first))
+end
+"""
+
+
+def wrk_blast(
+    port: int,
+    token: str | None,
+    path: str,
+    bodies: Sequence[bytes],
+    size: int,
+    connections: int,
+    seconds: float,
+    ok_status: int,
+    directory: str,
+) -> tuple[int, int, float]:
+    """Post ``bodies`` (cycled, ids made unique) with wrk for ``seconds``: (events, requests, s)."""
+    assert WRK is not None
+    script = Path(directory, f"wrk-{port}-{size}.lua")
+    script.write_text(
+        WRK_SCRIPT
+        % {
+            "bodies": ",".join("[==[" + body.decode() + "]==]" for body in bodies),
+            "auth": f'wrk.headers["Authorization"] = "Bearer {token}"' if token else "",
+            "slot": ID_SLOT,
+            "path": path,
+            "status": ok_status,
+            "size": size,
+        }
+    )
+    run = subprocess.run(
+        [
+            WRK,
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "-s",
+            str(script),
+            f"http://{HOST}:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    line = next(line for line in run.stdout.splitlines() if line.startswith("RESULT "))
+    fields = line.split(" ", 6)
+    events_, requests, errors, took = int(fields[1]), int(fields[2]), int(fields[3]), float(fields[4])
+    if errors:
+        raise RuntimeError(f"POST {path}: {errors} of {requests} requests failed, first: {fields[6]}")
+    return events_, requests, took
 
 
 # --- a small HTTP/1.1 client ------------------------------------------------------------------
@@ -203,6 +296,18 @@ def event_rows(bodies: Sequence[bytes], received_at: float) -> list[tuple[Any, .
     return rows
 
 
+def wrk_bodies(items: Sequence[dict[str, Any]], size: int, most: int = 2_000) -> list[bytes]:
+    """Up to ``most`` request bodies for wrk: no time (the receipt time), ids unique per request."""
+    bodies = []
+    for start in range(0, min(len(items), most * size), size):
+        chunk = [
+            {**{k: v for k, v in e.items() if k not in ("time", "id")}, "id": f"{ID_SLOT}-{i}"}
+            for i, e in enumerate(items[start : start + size])
+        ]
+        bodies.append(orjson.dumps(chunk if size > 1 else chunk[0]))
+    return bodies
+
+
 def alert_batches(items: Sequence[dict[str, Any]], size: int) -> list[bytes]:
     """The same events as Alertmanager alerts: firing, or resolved (endsAt) for ok."""
     out = []
@@ -343,7 +448,11 @@ def main() -> None:
     )
     parser.add_argument("--nodes", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=600_000, help="most events for the batched phase")
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent connections")
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="connections of the asyncio client (without wrk)"
+    )
+    parser.add_argument("--batch-connections", type=int, default=16, help="wrk connections, batched phase")
+    parser.add_argument("--single-connections", type=int, default=64, help="wrk connections, single phase")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
     parser.add_argument("--rate", type=int, default=10_000, help="events/s of the latency phase")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
@@ -403,17 +512,49 @@ def main() -> None:
         c = args.concurrency
         path = "/api/v1/events"
 
-        got, requests, took = asyncio.run(
-            blast(
-                port, headers, path, batched_bodies, [BATCH] * len(batched_bodies), c, seconds, accepted_count
+        if WRK:
+            got, requests, took = wrk_blast(
+                port,
+                token,
+                path,
+                wrk_bodies(batched_events, BATCH),
+                BATCH,
+                args.batch_connections,
+                seconds,
+                202,
+                directory,
             )
-        )
+            got1, _, took1 = wrk_blast(
+                port,
+                token,
+                path,
+                wrk_bodies(single_events, 1),
+                1,
+                args.single_connections,
+                seconds,
+                202,
+                directory,
+            )
+        else:
+            got, requests, took = asyncio.run(
+                blast(
+                    port,
+                    headers,
+                    path,
+                    batched_bodies,
+                    [BATCH] * len(batched_bodies),
+                    c,
+                    seconds,
+                    accepted_count,
+                )
+            )
+            got1, _, took1 = asyncio.run(
+                blast(
+                    port, headers, path, single_bodies, [1] * len(single_bodies), c, seconds, accepted_count
+                )
+            )
         batched_rate = got / took
         batched_rows = batched_events[:got]
-
-        got1, _, took1 = asyncio.run(
-            blast(port, headers, path, single_bodies, [1] * len(single_bodies), c, seconds, accepted_count)
-        )
         single_rate = got1 / took1
 
         latency = asyncio.run(paced_latency(port, headers, paced_bodies, probes, seconds, BATCH / args.rate))
@@ -446,14 +587,38 @@ def main() -> None:
             )
             wait_ready(am_port, "/-/ready", manager, 60)
             alerts = alert_batches(batched_events, BATCH)
-            am_got, _, am_took = asyncio.run(
-                blast(am_port, {}, "/api/v2/alerts", alerts, [BATCH] * len(alerts), c, seconds)
-            )
-            am_rate = am_got / am_took
             singles = alert_batches(single_events, 1)
-            am1_got, _, am1_took = asyncio.run(
-                blast(am_port, {}, "/api/v2/alerts", singles, [1] * len(singles), c, seconds)
-            )
+            if WRK:
+                am_got, _, am_took = wrk_blast(
+                    am_port,
+                    None,
+                    "/api/v2/alerts",
+                    alerts[:2_000],
+                    BATCH,
+                    args.batch_connections,
+                    seconds,
+                    200,
+                    directory,
+                )
+                am1_got, _, am1_took = wrk_blast(
+                    am_port,
+                    None,
+                    "/api/v2/alerts",
+                    singles[:20_000],
+                    1,
+                    args.single_connections,
+                    seconds,
+                    200,
+                    directory,
+                )
+            else:
+                am_got, _, am_took = asyncio.run(
+                    blast(am_port, {}, "/api/v2/alerts", alerts, [BATCH] * len(alerts), c, seconds)
+                )
+                am1_got, _, am1_took = asyncio.run(
+                    blast(am_port, {}, "/api/v2/alerts", singles, [1] * len(singles), c, seconds)
+                )
+            am_rate = am_got / am_took
             am_single = am1_got / am1_took
     finally:
         stop(server)
@@ -465,8 +630,13 @@ def main() -> None:
     rate_sent = latency["sent"] / latency["elapsed"]
     ms = 1000.0
     print(
-        f"model: {len(graph):,} nodes; SQLite (WAL, synchronous=FULL), propagation on; {c} concurrent "
-        f"connections; {os.cpu_count()} cores shared by the server and this load generator"
+        f"model: {len(graph):,} nodes; SQLite (WAL, synchronous=FULL), propagation on; load from "
+        + (
+            f"wrk ({args.batch_connections} connections batched, {args.single_connections} single)"
+            if WRK
+            else f"this process's asyncio client ({c} connections; install wrk for lighter load)"
+        )
+        + f"; {os.cpu_count()} cores shared by the server and the load generator"
     )
     print(
         f"batched (100/request): {batched_rate:,.0f} events/s durable "

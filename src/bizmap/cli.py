@@ -526,7 +526,9 @@ def demo(
     month = time.strftime("%Y-%m", time.gmtime())  # report periods are UTC months
     out.print(
         f"bizmap demo: {model} with a simulator playing incidents (database {db})\n\n"
-        f"  URL:         {url}\n  admin token: {secret}\n\nTry:\n"
+        f"  URL:         {url}\n  admin token: {secret}\n\n"
+        f"Open {url}/ in a browser and log in with the admin token: the live overview.\n\n"
+        "Or the API:\n"
         f'  curl -H "Authorization: Bearer {secret}" {url}/api/v1/services\n'
         f'  curl -H "Authorization: Bearer {secret}" {url}/api/v1/incidents\n'
         f'  curl -H "Authorization: Bearer {secret}" "{url}/api/v1/events?source=simulator"\n\n'

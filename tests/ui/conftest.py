@@ -46,7 +46,7 @@ def _unavailable(why: str) -> None:
     pytest.skip(why)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not session: its event loop would outlive tests/ui
 def browser() -> Iterator[Any]:
     try:
         from playwright.sync_api import sync_playwright

@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ui_support import UiServer, now_text
-
-from conftest import shoot
+from ui_support import UiServer, now_text, shoot
 
 WHATIF_TOTAL = ".whatif-total"
 
