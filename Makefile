@@ -13,7 +13,7 @@ CSTAMP := $(CVENV)/.installed
 SOURCES := $(shell find src -name '*.py') setup.py pyproject.toml
 ENGINE_TESTS := tests/domain tests/analytics tests/test_replay.py tests/test_cli.py tests/test_events.py
 
-.PHONY: demo test lint unit test-compiled bench clean integration-deps
+.PHONY: demo test lint unit test-compiled bench clean integration-deps bench-deps
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -57,7 +57,11 @@ test-compiled: $(CSTAMP)
 
 test: lint unit test-compiled
 
-bench: $(CSTAMP)
+# wrk drives the ingestion benchmark (a load generator in C: it leaves the cores to the server)
+bench-deps: integration-deps
+	@dpkg -s wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+
+bench: $(CSTAMP) bench-deps
 	$(CBIN)/python bench/run_all.py
 
 clean:

@@ -3,6 +3,8 @@ and the cost of an incident worked out by hand on the §9 model."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -266,3 +268,43 @@ def test_the_open_incidents_are_exactly_those_not_closed(
         found.update([StatusChange(float(time), service, state, planned, roots)])
         scanned = [i for i in found.incidents.values() if i.closed_at is None]
         assert found.open_incidents() == scanned
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "app"]),
+            st.sampled_from(["ok", "degraded", "down"]),
+            st.integers(min_value=1, max_value=7 * 3600),  # seconds after the previous event
+            st.booleans(),  # ask for the incidents' costs after this event
+        ),
+        max_size=30,
+    )
+)
+def test_incident_costs_asked_along_the_way_equal_costs_worked_out_once_at_the_end(
+    steps: list[tuple[str, str, int, bool]],
+) -> None:
+    """The cost of a membership that ended before the clock is kept once known (a long
+    incident's cost must not be recomputed from its whole history every second): asking often
+    must give what a fresh engine, fed the same events and asked once, gives."""
+    graph = graph_from_yaml(SECTION_9_MODEL)
+    start = utc("2026-03-06T00:00:00Z")
+    asked, fresh = LiveEngine(graph, start), LiveEngine(graph, start)
+    at = start
+    for node, state, gap, ask in steps:
+        at += gap
+        when = datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for engine in (asked, fresh):
+            engine.apply(event(node, state, when), 0)
+        asked.after_apply()
+        if ask:
+            for incident in asked.incidents.incidents.values():
+                asked.incident_cost(incident, at + 60)
+    fresh.after_apply()
+    end = at + 3600
+    got = {i.id: asked.incident_cost(i, end) for i in asked.incidents.incidents.values()}
+    expected = {i.id: fresh.incident_cost(i, end) for i in fresh.incidents.incidents.values()}
+    assert got.keys() == expected.keys()
+    for name, cost in expected.items():
+        assert got[name] == pytest.approx(cost, abs=1e-6), name

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("bizmap.burn_alerts")
 
 TICK_SECONDS = 60.0
-MIN_INTERVAL_SECONDS = 1.0  # under a flood of batches, evaluate at most this often
+MIN_INTERVAL_SECONDS = 15.0  # under a flood of batches, evaluate at most this often (its work
+# grows with the events of the longest window, 3 days: not after every batch; the shortest window is 5 min)
 
 
 def service_burn(server: Live, facts: ServiceFacts, now: float) -> BurnReport | None:

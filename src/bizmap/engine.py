@@ -200,6 +200,9 @@ class LiveEngine:
         end = max(at, self.timeline.now, self.start + 1e-6)
         total = 0.0
         for membership in incident.memberships:
+            if membership.settled_cost is not None:
+                total += membership.settled_cost
+                continue
             index = self.graph.index[membership.service]
             facts = self.graph.service_of[index]
             until = min(membership.end if membership.end is not None else end, end)
@@ -208,7 +211,10 @@ class LiveEngine:
             segments = self.timeline.segments(index, end, since=membership.start)
             begin = _episode_start_at(segments, membership.start)
             window = CalendarWindow(self.calendar(facts.calendar), begin, end)
-            total += _cost_within(segments, facts, window, begin, membership.start, until)
+            cost = _cost_within(segments, facts, window, begin, membership.start, until)
+            if membership.end is not None and membership.end <= self.timeline.now:
+                membership.settled_cost = cost  # its history is past: it cannot change any more
+            total += cost
         return total
 
 

@@ -41,6 +41,9 @@ class Membership:
     service: str
     start: float
     end: float | None = None
+    # The cost of a stretch that ended before the engine's clock never changes: kept once
+    # known, so that a long incident's cost is not worked out again from its whole history.
+    settled_cost: float | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
