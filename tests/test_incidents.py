@@ -261,13 +261,16 @@ def test_a_service_joining_late_counts_from_when_it_joined_with_its_own_workarou
 def test_the_open_incidents_are_exactly_those_not_closed(
     steps: list[tuple[str, int, frozenset[str], bool]],
 ) -> None:
-    """The tracker keeps its open incidents in an index (scanning every incident ever opened
-    after each batch grew with history): the index must always equal the scan."""
+    """The tracker keeps its open incidents and their running memberships in indexes
+    (scanning the whole history after each batch grew with it): they must equal the scans."""
     found = IncidentTracker([], USERS)
     for time, (service, state, roots, planned) in enumerate(steps):
         found.update([StatusChange(float(time), service, state, planned, roots)])
         scanned = [i for i in found.incidents.values() if i.closed_at is None]
         assert found.open_incidents() == scanned
+        for incident in found.incidents.values():  # the running memberships, indexed likewise
+            running = [m for m in incident.memberships if m.end is None]
+            assert sorted(incident.active(), key=id) == sorted(running, key=id)
 
 
 @settings(max_examples=60, deadline=None)

@@ -58,13 +58,16 @@ class TrackedIncident:
     merged_into: str | None = None
     acknowledged_at: float | None = None
     acknowledged_by: str | None = None
+    # service -> its membership still running (a service is active in one incident at most);
+    # kept beside ``memberships``, which only grows, so that leaving never scans the history
+    active_members: dict[str, Membership] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
 
     def active(self) -> list[Membership]:
-        return [m for m in self.memberships if m.end is None]
+        return list(self.active_members.values())
 
     def users(self, users_of: Mapping[str, int]) -> int:
         """The users of its services, each service counted once."""
@@ -175,7 +178,9 @@ class IncidentTracker:
             for other in others:
                 self._merge(other, into=target, at=change.time)
         if self._member_of.get(change.service) != target.id:
-            target.memberships.append(Membership(change.service, change.time))
+            membership = Membership(change.service, change.time)
+            target.memberships.append(membership)
+            target.active_members[change.service] = membership
             if change.service not in target.services:
                 target.services.append(change.service)
             self._member_of[change.service] = target.id
@@ -195,12 +200,12 @@ class IncidentTracker:
         return incident
 
     def _leave(self, incident: TrackedIncident, change: StatusChange) -> TrackedIncident:
-        for membership in incident.active():
-            if membership.service == change.service:
-                membership.end = change.time
+        membership = incident.active_members.pop(change.service, None)
+        if membership is not None:
+            membership.end = change.time
         del self._member_of[change.service]
         incident.timeline.append(change)
-        if not incident.active():
+        if not incident.active_members:
             incident.closed_at = change.time
             del self._open_ids[incident.id]
         return incident
@@ -215,6 +220,8 @@ class IncidentTracker:
         into.timeline = sorted([*into.timeline, *young.timeline], key=lambda c: c.time)
         for membership in young.active():
             self._member_of[membership.service] = into.id
+        into.active_members.update(young.active_members)
+        young.active_members.clear()
         young.memberships = []
         young.closed_at = at
         young.merged_into = into.id
