@@ -390,3 +390,45 @@ def test_a_refused_login_is_audited_without_the_password(client: Any) -> None:
     refused = [e for e in entries["entries"] if e["action"] == "ui.login.refused"]
     assert [e["detail"] for e in refused] == [{"via": "password", "name": "ada"}]
     assert "guessing-1234" not in str(entries)
+
+
+def test_reports_open_in_the_browser_with_a_session_not_only_with_a_token(client: Any) -> None:
+    """The incident page's Business Impact Statement link must work for a logged-in reader:
+    the API's report routes want a bearer token, which a browser session does not carry."""
+    test_client, tokens = client
+    # db down from T0 - 1800 to T0 - 600 (20 minutes): billing 1,200/h -> 400.00; ward-care
+    # 700/h under its workaround (x 0.5, no limit) = 350/h -> 116.67; together 516.67.
+    post_event(test_client, tokens, "db", "down", T0 - 1800)
+    post_event(test_client, tokens, "db", "ok", T0 - 600)
+    read = {"Authorization": f"Bearer {tokens['read']}"}
+    [incident] = test_client.get("/api/v1/incidents", headers=read).json()["incidents"]
+    path = f"/ui/reports/incidents/{incident['id']}"
+    assert test_client.get(path, follow_redirects=False).status_code == 303  # no session yet
+
+    login(test_client, "read")
+    page = test_client.get(f"/ui/incidents/{incident['id']}").text
+    assert f'href="{path}?format=html"' in page and f'href="{path}?format=pdf"' in page
+    html = test_client.get(f"{path}?format=html")
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "€516.67" in html.text
+    api = test_client.get(f"/api/v1/reports/incidents/{incident['id']}?format=html", headers=read)
+    charts = re.compile(r"<svg.*?</svg>", re.DOTALL)  # matplotlib stamps a date and random ids
+    assert charts.sub("", html.text) == charts.sub("", api.text)  # the same document as the API's
+    assert "script-src 'self'" in html.headers["content-security-policy"]
+    pdf = test_client.get(f"{path}?format=pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert test_client.get("/ui/reports/incidents/INC-nope").status_code == 404
+
+
+def test_the_reports_page_links_this_and_last_months_documents(client: Any) -> None:
+    test_client, _ = client
+    login(test_client, "read")
+    page = test_client.get("/ui/reports").text  # T0 is in November 2026
+    for month in ("2026-11", "2026-10"):
+        assert f'href="/ui/reports/executive?period={month}&amp;format=pdf"' in page
+    assert '<option value="billing">Patient billing</option>' in page
+    executive = test_client.get("/ui/reports/executive?period=2026-11&format=html")
+    assert executive.status_code == 200 and "Executive summary" in executive.text
+    review = test_client.get("/ui/reports/review?period=2026-11&service=billing&format=md")
+    assert review.status_code == 200 and "Patient billing" in review.text
+    assert test_client.get("/ui/reports/review?period=November").status_code == 422

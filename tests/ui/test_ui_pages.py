@@ -64,9 +64,13 @@ def test_an_operator_acknowledges_an_incident_and_adds_a_note(logged_in_page: An
     page.get_by_role("link", name="Incidents", exact=True).click()
     page.get_by_role("link", name=incident).click()
     assert page.locator("#ack-status").inner_text() == "not yet"
-    assert page.get_by_role("link", name="Business Impact Statement").get_attribute("href") == (
-        f"/api/v1/reports/incidents/{incident}?format=html"
-    )
+    statement = page.get_by_role("link", name="Business Impact Statement", exact=True)
+    assert statement.get_attribute("href") == f"/ui/reports/incidents/{incident}?format=html"
+    statement.click()  # opens with the browser's session (the API's route wants a token)
+    page.wait_for_url(f"**/ui/reports/incidents/{incident}?format=html")
+    shown = page.locator("body").inner_text()
+    assert "business impact statement" in shown.lower() and incident in shown
+    page.go_back()
     page.get_by_role("button", name="Acknowledge").click()
     page.wait_for_url(f"**/ui/incidents/{incident}")
     assert page.locator("#ack-status").inner_text().startswith("by operate-user at ")

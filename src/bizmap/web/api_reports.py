@@ -33,7 +33,9 @@ def _document(server: Live, gather: Callable[[EventSource], Report], form: str, 
     return Response(body, media_type=MEDIA_TYPES[form], headers={"Content-Disposition": disposition})
 
 
-async def _serve(server: Live, gather: Callable[[EventSource], Report], form: str, name: str) -> Response:
+async def serve_document(
+    server: Live, gather: Callable[[EventSource], Report], form: str, name: str
+) -> Response:
     try:
         return await asyncio.to_thread(_document, server, gather, form, name)
     except UnknownIncidentId as error:
@@ -56,7 +58,9 @@ def register(app: FastAPI) -> None:
     async def incident_report(
         incident_id: str, request: Request, _: ReadToken, format: Format = "pdf"
     ) -> Response:
-        return await _serve(live(request), lambda s: gather_incident(s, incident_id), format, incident_id)
+        return await serve_document(
+            live(request), lambda s: gather_incident(s, incident_id), format, incident_id
+        )
 
     @app.get("/api/v1/reports/review", summary="Service review of a month or a quarter")
     async def review_report(
@@ -68,13 +72,13 @@ def register(app: FastAPI) -> None:
     ) -> Response:
         chosen = parse_or_422(period)
         name = f"review-{chosen.code}" + (f"-{service}" if service else "")
-        return await _serve(live(request), lambda s: gather_review(s, chosen, service), format, name)
+        return await serve_document(live(request), lambda s: gather_review(s, chosen, service), format, name)
 
     @app.get("/api/v1/reports/executive", summary="One-page executive summary of a month or a quarter")
     async def executive_report(
         request: Request, _: ReadToken, period: PeriodQuery, format: Format = "pdf"
     ) -> Response:
         chosen = parse_or_422(period)
-        return await _serve(
+        return await serve_document(
             live(request), lambda s: gather_executive(s, chosen), format, f"executive-{chosen.code}"
         )

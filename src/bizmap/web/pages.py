@@ -102,6 +102,7 @@ NAVIGATION = (
     ("events", "/ui/events", "Events"),
     ("model", "/ui/model", "Model"),
     ("maintenance", "/ui/maintenance", "Maintenance"),
+    ("reports", "/ui/reports", "Reports"),
     ("decisions", "/ui/decisions", "Decisions"),
     ("status", "/status", "Status page"),
 )
@@ -275,6 +276,7 @@ def register(app: FastAPI) -> None:
         pages_incidents,
         pages_operations,
         pages_overview,
+        pages_reports,
         pages_services,
         pages_status,
     )
@@ -287,6 +289,7 @@ def register(app: FastAPI) -> None:
         pages_analysis,
         pages_operations,
         pages_decisions,
+        pages_reports,
         live_updates,
     ):
         area.register(app)
