@@ -48,8 +48,8 @@ class _Group:
     """Requests stored in one transaction."""
 
     requests: list[_Request]
-    rows: list[tuple[Event, float, bool]]
-    owners: list[int]  # the request each row came from
+    routed: list[tuple[Event, float, tuple[int, ...]]]  # each event, when received, its nodes
+    owners: list[int]  # the request each event came from
     commit: asyncio.Future[list[bool]]  # for each row: new (not a duplicate)
     started: float
 
@@ -104,16 +104,17 @@ class IngestWriter:
 
     def _start(self, requests: list[_Request]) -> _Group:
         """Route the group's events and start storing them."""
-        rows: list[tuple[Event, float, bool]] = []
+        routed: list[tuple[Event, float, tuple[int, ...]]] = []
         owners: list[int] = []
-        router = self.engine.router
+        nodes_for = self.engine.router.nodes_for
         for owner, request in enumerate(requests):
             for event in request.events:
-                rows.append((event, request.received_at, bool(router.nodes_for(event.node, event.labels))))
+                routed.append((event, request.received_at, nodes_for(event.node, event.labels)))
                 owners.append(owner)
+        rows = [(event, received_at, bool(nodes)) for event, received_at, nodes in routed]
         started = time.perf_counter()
         commit = asyncio.ensure_future(asyncio.to_thread(self.store.append_events_each, rows))
-        return _Group(requests, rows, owners, commit, started)
+        return _Group(requests, routed, owners, commit, started)
 
     async def _run(self) -> None:
         while True:
@@ -146,16 +147,18 @@ class IngestWriter:
 
     def _apply_and_answer(self, group: _Group, fresh: list[bool]) -> None:
         tallies = [[0, 0, 0] for _ in group.requests]  # accepted, duplicates, unmatched
-        for (event, received_at, matched), owner, new in zip(group.rows, group.owners, fresh, strict=True):
+        accepted = []
+        for row, owner, new in zip(group.routed, group.owners, fresh, strict=True):
             tally = tallies[owner]
             if not new:
                 tally[1] += 1
                 continue
             tally[0] += 1
-            if matched:
-                self.engine.apply(event, received_at)
+            if row[2]:
+                accepted.append(row)
             else:
                 tally[2] += 1
+        self.engine.apply_routed(accepted)
         # answer first: the events are durable and applied; the hooks (incidents,
         # notifications) follow before the next group is applied
         for request, tally in zip(group.requests, tallies, strict=True):
