@@ -63,13 +63,18 @@ class WebhookConfig(_Strict):
         return value
 
 
-class EmailConfig(_Strict):
+class SmtpServer(_Strict):
+    """How to reach an SMTP server (notifications and scheduled reports use the same keys)."""
+
     host: str
     port: int = Field(default=25, ge=1, le=65535)
     starttls: bool = False
     username: str | None = None
     password_env: str | None = None  # the NAME of an environment variable holding the password
     sender: str = Field(alias="from")
+
+
+class EmailConfig(SmtpServer):
     to: list[str] = Field(min_length=1)
 
 

@@ -50,6 +50,7 @@ from pydantic import (
 from bizmap.domain.compile import CompiledGraph
 from bizmap.errors import BizmapError
 from bizmap.loading import parse_yaml
+from bizmap.notifications import SmtpServer
 from bizmap.reports.periods import ReportPeriod, period_containing
 from bizmap.reports.render import MEDIA_TYPES, Report, render, render_markdown
 from bizmap.reports.sources import EventSource
@@ -80,13 +81,7 @@ class SourceConfig(_Strict):
         return self
 
 
-class SmtpConfig(_Strict):
-    host: str
-    port: int = Field(default=25, ge=1, le=65535)
-    starttls: bool = False
-    username: str | None = None
-    password_env: str | None = None  # the NAME of an environment variable holding the password
-    sender: str = Field(alias="from")
+SmtpConfig = SmtpServer  # the same keys as the notifications' e-mail
 
 
 class Schedule(_Strict):
