@@ -51,17 +51,3 @@ class EventRouter:
             self._cache.clear()
         self._cache[key] = result
         return result
-
-    def closest_selectors(
-        self, labels: Mapping[str, str], limit: int = 3
-    ) -> list[tuple[str, dict[str, str]]]:
-        """For an unmatched event: the selectors sharing the most labels with it (for humans)."""
-        scored = []
-        for selector, node in self.graph.selectors:
-            shared = sum(1 for k, v in selector.exact if labels.get(k) == v)
-            shared += sum(1 for k, p in selector.patterns if k in labels and p.fullmatch(labels[k]))
-            if shared:
-                wanted = dict(selector.exact) | {k: "~" + p.pattern for k, p in selector.patterns}
-                scored.append((-shared, self.graph.ids[node], wanted))
-        scored.sort(key=lambda item: (item[0], item[1]))
-        return [(node_id, wanted) for _, node_id, wanted in scored[:limit]]
