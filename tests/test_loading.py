@@ -38,3 +38,21 @@ def test_a_duplicate_key_elsewhere_is_an_error(tmp_path: Path) -> None:
         assert [(p.line, "duplicate key 'name'" in p.message) for p in invalid.problems] == [(4, True)]
     else:
         raise AssertionError("a duplicate key must be reported")
+
+
+def test_loading_a_model_keeps_none_of_its_yaml_parse_tree(tmp_path: Path) -> None:
+    """A server loads its model at start and at every reload: the parse tree must not stay.
+
+    (A shared YAML constructor once remembered every scalar node it had built, so each load
+    kept the whole tree, about 60 objects per model node, for the life of the process.)
+    """
+    import gc
+
+    import yaml
+
+    path = tmp_path / "model.yaml"
+    path.write_text("services:\n" + "".join(f"  - id: s{i}\n    name: Service {i}\n" for i in range(50)))
+    for _ in range(2):
+        assert len(load_model(path).services) == 50
+    gc.collect()
+    assert [o for o in gc.get_objects() if isinstance(o, yaml.Node)] == []

@@ -88,6 +88,9 @@ def _scalar(node: yaml.Node) -> Any:
         # an unquoted timestamp that is no real date or time (2026-13-01, T25:00): keep the
         # text, so that validation reports it at its key instead of the loader crashing
         return node.value
+    finally:  # the constructor remembers every node it built: forget it, or the tree stays
+        _scalars.constructed_objects.pop(node, None)
+        _scalars.recursive_objects.pop(node, None)
 
 
 def _is_hours(path: tuple[Any, ...]) -> bool:
