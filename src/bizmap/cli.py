@@ -376,7 +376,9 @@ def serve(
     err.print(f"bizmap serving {model} on http://{host}:{port} (database {db})", markup=False)
     if reports:
         err.print(f"scheduled reports from {reports}", markup=False)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(
+        create_app(settings, manage_heap=True), host=host, port=port, log_level="info", access_log=False
+    )
 
 
 token_app = typer.Typer(
@@ -543,7 +545,7 @@ def demo(
         soft_wrap=True,
     )
     settings = Settings(model=str(model), db=db, host="127.0.0.1", port=port)
-    app_ = with_simulator(create_app(settings), seed)
+    app_ = with_simulator(create_app(settings, manage_heap=True), seed)
     uvicorn.run(app_, host="127.0.0.1", port=port, log_level="warning")
 
 

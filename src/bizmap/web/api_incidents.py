@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -43,7 +44,7 @@ class IncidentDesk:
     def __init__(self, server: Live) -> None:
         self.server = server
         self.lock = asyncio.Lock()
-        self._engine: LiveEngine | None = None
+        self._adopted: weakref.ref[LiveEngine] | None = None  # weak: a replaced engine must go
         self._unsaved: dict[str, TrackedIncident] = {}
         self._saver: asyncio.Task[None] | None = None
 
@@ -54,7 +55,9 @@ class IncidentDesk:
     async def sync(self) -> None:
         """Note the incidents changed since the last call (the writer calls this after each batch)."""
         try:
-            if self._engine is not self.engine:  # a new engine (start-up, model reload): save them all
+            if (
+                self._adopted is None or self._adopted() is not self.engine
+            ):  # a new engine (start-up, model reload): save them all
                 self._unsaved.clear()
                 await self._adopt()
                 return
@@ -102,7 +105,7 @@ class IncidentDesk:
 
     async def _adopt(self) -> None:
         engine = self.engine
-        self._engine = engine
+        self._adopted = weakref.ref(engine)
         engine.after_apply()
         stored = {i.id: i for i in await asyncio.to_thread(self.server.store.list_incidents)}
         tracker = engine.incidents

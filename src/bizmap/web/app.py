@@ -56,6 +56,7 @@ from bizmap.web.common import (
     read_body,
     require,
 )
+from bizmap.web.heap import settle_heap
 from bizmap.web.ingesting import NativeEventsFastPath, ingest, ingest_native
 from bizmap.web.writer import IngestWriter
 
@@ -93,27 +94,38 @@ async def reload_model(server: Live, actor: str) -> list[str]:
     async with server.writer.paused():
         engine = await asyncio.to_thread(rebuild_engine, graph, server.store, server.engine.start)
         server.graph, server.engine, server.writer.engine = graph, engine, engine
+        server.settle_heap()  # the old model's objects go, the new one's are frozen
     server.reload_problems = []
     await asyncio.to_thread(server.store.audit, actor, "model.reload", {"nodes": len(graph)})
     return []
 
 
-def create_app(settings: Settings, clock: Callable[[], float] = time.time) -> FastAPI:
+def create_app(
+    settings: Settings, clock: Callable[[], float] = time.time, manage_heap: bool = False
+) -> FastAPI:
     """The ASGI app; the model and database are opened at start-up, not at import.
 
-    ``clock`` gives the time in POSIX seconds (tests pass a fixed one).
+    ``clock`` gives the time in POSIX seconds (tests pass a fixed one). ``manage_heap``, for
+    a process that runs this app alone (``bizmap serve``, ``bizmap demo``), tunes the garbage
+    collector for it (``bizmap.web.heap``).
     """
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def start() -> Live:  # (its own frame: a reload must leave no reference to the first engine)
         await asyncio.to_thread(migrate, settings.db)
         store = Store(settings.db)
         graph = await asyncio.to_thread(load_graph, settings.model)
         earliest = clock() - settings.max_event_age_seconds
         engine = await asyncio.to_thread(rebuild_engine, graph, store, earliest)
-        writer = IngestWriter(store, engine)
+        return Live(settings, store, graph, engine, IngestWriter(store, engine), clock, {})
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        server = app.state.live = await start()
+        store, writer = server.store, server.writer
+        if manage_heap:
+            server.settle_heap = settle_heap
+            settle_heap()
         writer.start()
-        server = app.state.live = Live(settings, store, graph, engine, writer, clock, {})
         with contextlib.suppress(RuntimeError, ValueError, NotImplementedError):  # main thread only
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGHUP, lambda: asyncio.ensure_future(reload_model(server, "SIGHUP"))

@@ -43,6 +43,7 @@ class Live:
     clock: Callable[[], float]
     token_cache: dict[str, tuple[float, TokenInfo | None]]
     reload_problems: list[str] = field(default_factory=list)  # of the last refused reload
+    settle_heap: Callable[[], None] = lambda: None  # after a model is loaded (bizmap.web.heap)
 
 
 def live(request: Request) -> Live:
