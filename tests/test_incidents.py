@@ -280,17 +280,18 @@ def test_the_open_incidents_are_exactly_those_not_closed(
             st.sampled_from(["a", "b", "c", "app"]),
             st.sampled_from(["ok", "degraded", "down"]),
             st.integers(min_value=1, max_value=7 * 3600),  # seconds after the previous event
-            st.booleans(),  # ask for the incidents' costs after this event
+            st.sampled_from([None, 0, 60, 3 * 3600]),  # ask for the costs this long after it
         ),
         max_size=30,
     )
 )
 def test_incident_costs_asked_along_the_way_equal_costs_worked_out_once_at_the_end(
-    steps: list[tuple[str, str, int, bool]],
+    steps: list[tuple[str, str, int, int | None]],
 ) -> None:
-    """The cost of a membership that ended before the clock is kept once known (a long
-    incident's cost must not be recomputed from its whole history every second): asking often
-    must give what a fresh engine, fed the same events and asked once, gives."""
+    """The cost of a membership that ended before the clock is kept once known, and that of a
+    running one up to the clock (a long incident's cost must not be recomputed from its whole
+    history every second): asking often, at the clock or after it, must give what a fresh
+    engine, fed the same events and asked once, gives."""
     graph = graph_from_yaml(SECTION_9_MODEL)
     start = utc("2026-03-06T00:00:00Z")
     asked, fresh = LiveEngine(graph, start), LiveEngine(graph, start)
@@ -301,9 +302,9 @@ def test_incident_costs_asked_along_the_way_equal_costs_worked_out_once_at_the_e
         for engine in (asked, fresh):
             engine.apply(event(node, state, when), 0)
         asked.after_apply()
-        if ask:
+        if ask is not None:
             for incident in asked.incidents.incidents.values():
-                asked.incident_cost(incident, at + 60)
+                asked.incident_cost(incident, at + ask)
     fresh.after_apply()
     end = at + 3600
     got = {i.id: asked.incident_cost(i, end) for i in asked.incidents.incidents.values()}
@@ -311,3 +312,24 @@ def test_incident_costs_asked_along_the_way_equal_costs_worked_out_once_at_the_e
     assert got.keys() == expected.keys()
     for name, cost in expected.items():
         assert got[name] == pytest.approx(cost, abs=1e-6), name
+
+
+def test_a_change_at_the_instant_of_an_asking_counts_in_the_cost() -> None:
+    """The cost of a running membership is kept up to the clock, not past it: a change that
+    arrives at the clock's very instant (the timeline rewrites its newest point) still counts."""
+    graph = graph_from_yaml(SECTION_9_MODEL)
+    start = utc("2026-03-09T08:00:00Z")  # a Monday, in office hours from 09:00 Paris
+    asked, fresh = LiveEngine(graph, start), LiveEngine(graph, start)
+    for engine in (asked, fresh):
+        engine.apply(event("a", "down", "2026-03-09T09:00:00Z"), 0)
+        engine.apply(event("b", "degraded", "2026-03-09T10:00:00Z"), 0)
+    asked.after_apply()
+    (incident,) = asked.incidents.incidents.values()
+    asked.incident_cost(incident, utc("2026-03-09T10:30:00Z"))  # half an hour past the clock
+    for engine in (asked, fresh):
+        engine.apply(event("b", "down", "2026-03-09T10:00:00Z"), 0)  # the same instant
+        engine.after_apply()
+    end = utc("2026-03-09T11:30:00Z")
+    (fresh_incident,) = fresh.incidents.incidents.values()
+    assert asked.incident_cost(incident, end) == pytest.approx(fresh.incident_cost(fresh_incident, end))
+    assert fresh.service_now(graph.service_of[graph.index["orders"]], end).state == State.DOWN

@@ -24,7 +24,7 @@ from bizmap.domain.sla import SlaPeriod, sla_periods
 from bizmap.domain.states import State
 from bizmap.domain.timeline import Segment, Timeline
 from bizmap.events import Event
-from bizmap.incidents import IncidentTracker, TrackedIncident
+from bizmap.incidents import CostCheckpoint, IncidentTracker, Membership, TrackedIncident
 
 
 @dataclass(frozen=True)
@@ -231,22 +231,48 @@ class LiveEngine:
         end = max(at, self.timeline.now, self.start + 1e-6)
         total = 0.0
         for membership in incident.memberships:
-            if membership.settled_cost is not None:
+            if membership.settled_cost is None:
+                cost = self._membership_cost(membership, end)
+                if membership.end is not None and membership.end <= self.timeline.now:
+                    membership.settled_cost = cost  # its history is past: it cannot change any more
+                total += cost
+            else:
                 total += membership.settled_cost
-                continue
-            index = self.graph.index[membership.service]
-            facts = self.graph.service_of[index]
-            until = min(membership.end if membership.end is not None else end, end)
-            if until <= membership.start:
-                continue
+        return total
+
+    def _membership_cost(self, membership: Membership, end: float) -> float:
+        """The cost of one membership until ``end``, carried on from its checkpoint.
+
+        History before the clock is final, so the cost up to ``min(until, clock)`` is kept in
+        the membership's checkpoint; only the time since is priced on the next asking.
+        """
+        index = self.graph.index[membership.service]
+        facts = self.graph.service_of[index]
+        until = min(membership.end if membership.end is not None else end, end)
+        if until <= membership.start:
+            return 0.0
+        calendar = self.calendar(facts.calendar)
+        final = min(until, self.timeline.now)
+        mark = membership.checkpoint
+        if mark is None:  # first asking: from the start of the episode open when it joined
             segments = self.timeline.segments(index, end, since=membership.start)
             begin = _episode_start_at(segments, membership.start)
-            window = CalendarWindow(self.calendar(facts.calendar), begin, end)
-            cost = _cost_within(segments, facts, window, begin, membership.start, until)
-            if membership.end is not None and membership.end <= self.timeline.now:
-                membership.settled_cost = cost  # its history is past: it cannot change any more
-            total += cost
-        return total
+            allowance = WorkaroundAllowance(facts)
+            window = CalendarWindow(calendar, begin, end)
+            settled = _cost_within(segments, facts, window, begin, membership.start, final, allowance)
+        else:
+            segments = self.timeline.segments(index, end, since=mark.time, whole_episode=False)
+            allowance = WorkaroundAllowance(facts)
+            allowance.remaining = mark.workaround_left
+            window = CalendarWindow(calendar, mark.time, end)
+            settled = mark.cost + _cost_within(
+                segments, facts, window, mark.time, mark.time, final, allowance
+            )
+        membership.checkpoint = CostCheckpoint(final, settled, allowance.remaining)
+        if until <= final:
+            return settled
+        # beyond the clock (a read at a later time): priced, not kept
+        return settled + _cost_within(segments, facts, window, final, final, until, allowance)
 
 
 def _episode_start_at(segments: Sequence[Segment], instant: float) -> float:
@@ -277,7 +303,9 @@ def _cost_since(
         if episode.start >= since:
             total += episode.cost
         else:
-            total += _cost_within(segments, facts, window, episode.start, since, end)
+            total += _cost_within(
+                segments, facts, window, episode.start, since, end, WorkaroundAllowance(facts)
+            )
     return total
 
 
@@ -288,9 +316,12 @@ def _cost_within(
     episode_start: float,
     since: float,
     until: float,
+    allowance: WorkaroundAllowance,
 ) -> float:
-    """Cost in [since, until) of the episode that starts at ``episode_start`` (for incidents)."""
-    allowance = WorkaroundAllowance(facts)
+    """Cost in [since, until) of the episode that starts at ``episode_start`` (for incidents).
+
+    ``allowance`` is the workaround's at ``episode_start``; it is used up as time is counted.
+    """
     total = 0.0
     for segment in segments:
         if segment.end <= episode_start or segment.start >= until:

@@ -44,6 +44,18 @@ class Membership:
     # The cost of a stretch that ended before the engine's clock never changes: kept once
     # known, so that a long incident's cost is not worked out again from its whole history.
     settled_cost: float | None = field(default=None, compare=False, repr=False)
+    # Of a stretch still running: its cost up to a time before the clock, which is final too,
+    # so that each new asking prices only what happened since (the engine keeps it).
+    checkpoint: CostCheckpoint | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class CostCheckpoint:
+    """A membership's cost from its start up to ``time``, and what is needed to go on from there."""
+
+    time: float
+    cost: float
+    workaround_left: float  # seconds the workaround still covers in the episode at ``time``
 
 
 @dataclass(slots=True)

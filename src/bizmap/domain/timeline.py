@@ -216,19 +216,23 @@ class Timeline:
             else:
                 points.append(point)
 
-    def segments(self, service: int, end: float, since: float | None = None) -> list[Segment]:
+    def segments(
+        self, service: int, end: float, since: float | None = None, whole_episode: bool = True
+    ) -> list[Segment]:
         """The service's history up to ``end`` as consecutive segments; reads, never changes.
 
         With ``since``, only from the last ok point at or before it, so that the episode open
-        at ``since`` is whole while the work stays bounded however long the history is.
+        at ``since`` is whole while the work stays bounded however long the history is
+        (with ``whole_episode=False``, from the segment that holds ``since``).
         Past the clock, no event has happened yet: the state stays, but maintenance windows
         that start or end before ``end`` still make it planned or unplanned.
+        History before the clock is final: events take effect at the clock or later.
         """
         history = self.history[service]
         first = 0
         if since is not None:
             first = max(bisect.bisect_right(history, since, key=_point_time) - 1, 0)
-            while first > 0 and history[first].state != OK:
+            while whole_episode and first > 0 and history[first].state != OK:
                 first -= 1
         last = bisect.bisect_left(history, end, key=_point_time)
         points = history[first:last]
