@@ -9,10 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bizmap.domain.calendar import CalendarWindow
+from bizmap.domain.cost import WorkaroundAllowance
 from bizmap.domain.states import State
-from bizmap.engine import LiveEngine
+from bizmap.engine import LiveEngine, _cost_within, _episode_start_at
 from bizmap.events import Event
-from bizmap.incidents import IncidentTracker, StatusChange, incident_id
+from bizmap.incidents import IncidentTracker, StatusChange, TrackedIncident, incident_id
 from helpers import SECTION_9_MODEL, graph_from_yaml, utc
 
 DOWN, DEGRADED, OK = int(State.DOWN), int(State.DEGRADED), int(State.OK)
@@ -273,7 +275,25 @@ def test_the_open_incidents_are_exactly_those_not_closed(
             assert sorted(incident.active(), key=id) == sorted(running, key=id)
 
 
-@settings(max_examples=60, deadline=None)
+def priced_from_scratch(engine: LiveEngine, incident: TrackedIncident, end: float) -> float:
+    """An incident's cost by the definition, with no kept state: for each membership, the whole
+    episode open when it began is read, and the workaround counted from the episode's start."""
+    total = 0.0
+    for membership in incident.memberships:
+        index = engine.graph.index[membership.service]
+        facts = engine.graph.service_of[index]
+        until = min(membership.end if membership.end is not None else end, end)
+        if until <= membership.start:
+            continue
+        segments = engine.timeline.segments(index, end, since=membership.start)
+        begin = _episode_start_at(segments, membership.start)
+        window = CalendarWindow(engine.calendar(facts.calendar), begin, end)
+        allowance = WorkaroundAllowance(facts)
+        total += _cost_within(segments, facts, window, begin, membership.start, until, allowance)
+    return total
+
+
+@settings(max_examples=80, deadline=None)
 @given(
     st.lists(
         st.tuples(
@@ -283,18 +303,29 @@ def test_the_open_incidents_are_exactly_those_not_closed(
             st.sampled_from([None, 0, 60, 3 * 3600]),  # ask for the costs this long after it
         ),
         max_size=30,
-    )
+    ),
+    st.lists(  # maintenance windows of orders: (start after the first hour, length), seconds
+        st.tuples(
+            st.integers(min_value=0, max_value=48 * 3600), st.integers(min_value=60, max_value=6 * 3600)
+        ),
+        max_size=3,
+    ),
 )
 def test_incident_costs_asked_along_the_way_equal_costs_worked_out_once_at_the_end(
-    steps: list[tuple[str, str, int, int | None]],
+    steps: list[tuple[str, str, int, int | None]], windows: list[tuple[int, int]]
 ) -> None:
-    """The cost of a membership that ended before the clock is kept once known, and that of a
-    running one up to the clock (a long incident's cost must not be recomputed from its whole
-    history every second): asking often, at the clock or after it, must give what a fresh
-    engine, fed the same events and asked once, gives."""
+    """The cost of a membership that ended before the clock is kept once known, that of a
+    running one up to the clock, and each service's workaround tallied as far as asked (a long
+    incident's cost must not be recomputed from its whole history every second): asking often,
+    at the clock or after it, must give what the definition gives, worked out once at the end.
+    Maintenance makes services leave and rejoin incidents in the middle of an episode."""
     graph = graph_from_yaml(SECTION_9_MODEL)
     start = utc("2026-03-06T00:00:00Z")
     asked, fresh = LiveEngine(graph, start), LiveEngine(graph, start)
+    for number, (offset, length) in enumerate(windows):
+        for engine in (asked, fresh):
+            begin = start + 3600 + offset
+            engine.add_maintenance(f"w{number}", ["orders"], begin, begin + length)
     at = start
     for node, state, gap, ask in steps:
         at += gap
@@ -308,7 +339,7 @@ def test_incident_costs_asked_along_the_way_equal_costs_worked_out_once_at_the_e
     fresh.after_apply()
     end = at + 3600
     got = {i.id: asked.incident_cost(i, end) for i in asked.incidents.incidents.values()}
-    expected = {i.id: fresh.incident_cost(i, end) for i in fresh.incidents.incidents.values()}
+    expected = {i.id: priced_from_scratch(fresh, i, end) for i in fresh.incidents.incidents.values()}
     assert got.keys() == expected.keys()
     for name, cost in expected.items():
         assert got[name] == pytest.approx(cost, abs=1e-6), name
@@ -333,3 +364,46 @@ def test_a_change_at_the_instant_of_an_asking_counts_in_the_cost() -> None:
     (fresh_incident,) = fresh.incidents.incidents.values()
     assert asked.incident_cost(incident, end) == pytest.approx(fresh.incident_cost(fresh_incident, end))
     assert fresh.service_now(graph.service_of[graph.index["orders"]], end).state == State.DOWN
+
+
+def test_the_workaround_counts_from_the_episode_not_from_when_the_service_rejoined() -> None:
+    """A service under maintenance leaves its incident; when the window ends while it is still
+    down, it joins a new incident, but its episode (and so its workaround) began before.
+
+    orders costs 1,000/h revenue + 10 users x 50 = 1,500/h down, half that under the workaround
+    for 1.5 counted hours. Monday 2026-03-09, office hours 09:00-17:00 Paris (08:00-16:00Z):
+    - app down at 08:00Z: the first incident. 08:00-09:00 under the workaround: 750.
+    - maintenance 09:00-09:30Z: planned, not counted; the first incident closes.
+    - from 09:30Z a second incident. 1 counted hour of workaround is used: 0.5 h left.
+      09:30-10:00 at half: 375; 10:00-11:30 in full: 2,250; until 11:30Z: 2,625.
+    """
+    graph = graph_from_yaml(SECTION_9_MODEL)
+    engine = LiveEngine(graph, utc("2026-03-09T07:00:00Z"))
+    engine.add_maintenance("w", ["orders"], utc("2026-03-09T09:00:00Z"), utc("2026-03-09T09:30:00Z"))
+    engine.apply(event("app", "down", "2026-03-09T08:00:00Z"), 0)
+    engine.after_apply()
+    engine.apply(event("c", "degraded", "2026-03-09T09:45:00Z"), 0)  # moves the clock on
+    engine.after_apply()
+    first, second = sorted(engine.incidents.incidents.values(), key=lambda i: i.opened_at)
+    assert (first.closed_at, second.opened_at) == (utc("2026-03-09T09:00:00Z"), utc("2026-03-09T09:30:00Z"))
+    end = utc("2026-03-09T11:30:00Z")
+    assert engine.incident_cost(first, end) == pytest.approx(750.0)
+    assert engine.incident_cost(second, utc("2026-03-09T09:45:00Z")) == pytest.approx(
+        187.5
+    )  # asked on the way
+    assert engine.incident_cost(second, end) == pytest.approx(2625.0)
+
+
+def test_a_new_episode_gets_the_whole_workaround_again() -> None:
+    """orders (1,500/h down, workaround at half for 1.5 counted hours), Monday 2026-03-09 in
+    office hours: down 08:00-09:00Z, ok, down again from 10:00Z. The second episode's workaround
+    starts afresh: 10:00-11:30 at half (1,125), 11:30-12:00 in full (750): 1,875 until 12:00Z."""
+    graph = graph_from_yaml(SECTION_9_MODEL)
+    engine = LiveEngine(graph, utc("2026-03-09T07:00:00Z"))
+    for node, state, at in [("app", "down", "08:00"), ("app", "ok", "09:00"), ("app", "down", "10:00")]:
+        engine.apply(event(node, state, f"2026-03-09T{at}:00Z"), 0)
+        engine.after_apply()
+    first, second = sorted(engine.incidents.incidents.values(), key=lambda i: i.opened_at)
+    end = utc("2026-03-09T12:00:00Z")
+    assert engine.incident_cost(first, end) == pytest.approx(750.0)  # one hour at half
+    assert engine.incident_cost(second, end) == pytest.approx(1875.0)

@@ -70,6 +70,7 @@ class LiveEngine:
         self._last_time: dict[tuple[int, str], float] = {}
         self._calendars: dict[str, BusinessCalendar] = {}
         self._windows: dict[str, list[tuple[float, int, int]]] = {}
+        self._tallies: dict[int, _EpisodeTally] = {}  # service -> its episode, tallied so far
 
     @property
     def now(self) -> float:
@@ -254,25 +255,60 @@ class LiveEngine:
         calendar = self.calendar(facts.calendar)
         final = min(until, self.timeline.now)
         mark = membership.checkpoint
-        if mark is None:  # first asking: from the start of the episode open when it joined
-            segments = self.timeline.segments(index, end, since=membership.start)
-            begin = _episode_start_at(segments, membership.start)
-            allowance = WorkaroundAllowance(facts)
-            window = CalendarWindow(calendar, begin, end)
-            settled = _cost_within(segments, facts, window, begin, membership.start, final, allowance)
-        else:
-            segments = self.timeline.segments(index, end, since=mark.time, whole_episode=False)
-            allowance = WorkaroundAllowance(facts)
-            allowance.remaining = mark.workaround_left
-            window = CalendarWindow(calendar, mark.time, end)
-            settled = mark.cost + _cost_within(
-                segments, facts, window, mark.time, mark.time, final, allowance
-            )
+        if mark is None:  # first asking: the workaround counts from the start of its episode
+            left = self._workaround_left(index, facts, membership.start)
+            mark = CostCheckpoint(membership.start, 0.0, left)
+        segments = self.timeline.segments(index, end, since=mark.time, whole_episode=False)
+        allowance = WorkaroundAllowance(facts)
+        allowance.remaining = mark.workaround_left
+        window = CalendarWindow(calendar, mark.time, end)
+        settled = mark.cost + _cost_within(segments, facts, window, mark.time, mark.time, final, allowance)
         membership.checkpoint = CostCheckpoint(final, settled, allowance.remaining)
         if until <= final:
             return settled
         # beyond the clock (a read at a later time): priced, not kept
         return settled + _cost_within(segments, facts, window, final, final, until, allowance)
+
+    def _workaround_left(self, index: int, facts: ServiceFacts, at: float) -> float:
+        """Seconds the workaround still covers at ``at`` (not after the clock) in the episode
+        then open: its whole allowance less the time counted since the episode began.
+
+        Each service's episode is tallied as far as it was last asked (history before the clock
+        is final), so asking again later reads only what happened since.
+        """
+        allowance = WorkaroundAllowance(facts).remaining
+        if allowance in (0.0, float("inf")):  # no workaround, or one without a limit
+            return allowance
+        tally = self._tallies.get(index)
+        if tally is None or at < tally.time:  # from the start of the episode open at ``at``
+            segments = self.timeline.segments(index, at, since=at)
+            tally = _EpisodeTally(segments[0].start if segments else at, 0.0)
+        else:
+            segments = self.timeline.segments(index, at, since=tally.time, whole_episode=False)
+        window = CalendarWindow(self.calendar(facts.calendar), tally.time, at)
+        tally.advance(segments, window, at)
+        self._tallies[index] = tally
+        return max(allowance - tally.counted, 0.0)
+
+
+@dataclass(slots=True)
+class _EpisodeTally:
+    """A service's episode as far as ``time``: its time counted so far (in its calendar,
+    unplanned, neither ok nor unknown: what the workaround covers)."""
+
+    time: float
+    counted: float
+
+    def advance(self, segments: Sequence[Segment], window: CalendarWindow, until: float) -> None:
+        for segment in segments:
+            start, end = max(segment.start, self.time), min(segment.end, until)
+            if end <= start:
+                continue
+            if segment.state == OK:  # the episode ended: the next one counts from zero
+                self.counted = 0.0
+            elif not segment.planned and segment.state != UNKNOWN:
+                self.counted += sum(b - a for a, b in window.clip(start, end))
+        self.time = max(self.time, until)
 
 
 def _episode_start_at(segments: Sequence[Segment], instant: float) -> float:
