@@ -65,3 +65,27 @@ def test_segments_since_are_the_tail_of_the_whole_history(
                 (i for i, s in enumerate(whole) if s.start <= covering[0].start and s.state == 0), default=0
             )
             assert len(tail) >= len(whole) - first_ok_before
+
+
+def test_points_and_segments_are_values() -> None:
+    """Histories are compared (live against replay, one-by-one against grouped): points and
+    segments compare, hash and print by their fields, as the dataclasses they replaced did."""
+    from bizmap.domain.timeline import Segment, ServicePoint
+
+    point = ServicePoint(1.0, 3, False, frozenset({2}))
+    assert point == ServicePoint(1.0, 3, False, frozenset({2}))
+    assert hash(point) == hash(ServicePoint(1.0, 3, False, frozenset({2})))
+    for other in (
+        ServicePoint(2.0, 3, False, frozenset({2})),
+        ServicePoint(1.0, 1, False, frozenset({2})),
+        ServicePoint(1.0, 3, True, frozenset({2})),
+        ServicePoint(1.0, 3, False, frozenset()),
+    ):
+        assert point != other
+    assert point != (1.0, 3, False, frozenset({2}))
+    assert repr(point) == "ServicePoint(time=1.0, state=3, planned=False, roots=frozenset({2}))"
+    segment = Segment(0.0, 1.0, 3, True, frozenset())
+    assert segment == Segment(0.0, 1.0, 3, True, frozenset())
+    assert segment != Segment(0.0, 2.0, 3, True, frozenset())
+    assert len({segment, Segment(0.0, 1.0, 3, True, frozenset())}) == 1
+    assert repr(segment) == "Segment(start=0.0, end=1.0, state=3, planned=True, roots=frozenset())"

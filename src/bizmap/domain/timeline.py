@@ -10,29 +10,72 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.propagate import OK, Propagation, affected_ancestors, root_causes
 
+# Points and segments are made by the million (every change of every service, every read of a
+# history), so they are plain classes rather than frozen dataclasses: compiled, one is made
+# about 25 times faster. They are values: never change one, make another.
 
-@dataclass(frozen=True, slots=True)
+
 class ServicePoint:
     """From ``time`` on (until the next point) the service has this state."""
 
-    time: float
-    state: int
-    planned: bool
-    roots: frozenset[int]
+    __slots__ = ("planned", "roots", "state", "time")
+
+    def __init__(self, time: float, state: int, planned: bool, roots: frozenset[int]) -> None:
+        self.time = time
+        self.state = state
+        self.planned = planned
+        self.roots = roots
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ServicePoint):
+            return NotImplemented
+        return self.time == other.time and _same(self, other)
+
+    def __hash__(self) -> int:
+        return hash((self.time, self.state, self.planned, self.roots))
+
+    def __repr__(self) -> str:
+        return (
+            f"ServicePoint(time={self.time!r}, state={self.state!r}, "
+            f"planned={self.planned!r}, roots={self.roots!r})"
+        )
 
 
-@dataclass(frozen=True, slots=True)
 class Segment:
-    start: float
-    end: float
-    state: int
-    planned: bool
-    roots: frozenset[int]
+    """From ``start`` to ``end`` the service had this state."""
+
+    __slots__ = ("end", "planned", "roots", "start", "state")
+
+    def __init__(self, start: float, end: float, state: int, planned: bool, roots: frozenset[int]) -> None:
+        self.start = start
+        self.end = end
+        self.state = state
+        self.planned = planned
+        self.roots = roots
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Segment):
+            return NotImplemented
+        return (self.start, self.end, self.state, self.planned, self.roots) == (
+            other.start,
+            other.end,
+            other.state,
+            other.planned,
+            other.roots,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end, self.state, self.planned, self.roots))
+
+    def __repr__(self) -> str:
+        return (
+            f"Segment(start={self.start!r}, end={self.end!r}, state={self.state!r}, "
+            f"planned={self.planned!r}, roots={self.roots!r})"
+        )
 
 
 class Timeline:
