@@ -560,6 +560,7 @@ def main() -> None:
         latency = asyncio.run(paced_latency(port, headers, paced_bodies, probes, seconds, BATCH / args.rate))
         stop(server)
         server = None
+        server_errors = Path(directory, "server.log").read_text(errors="replace").count("Traceback")
 
         # baselines: the same rows straight into SQLite
         rows = event_rows(batches(batched_rows, BATCH), now)
@@ -685,6 +686,9 @@ def main() -> None:
         "  the state is applied before the 202, so the round-trip bounds receipt->readable from above "
         "(it adds the client's send, the response and any client-side queueing)"
     )
+    if server_errors:  # figures from a server that failed part of its work are not figures
+        print(f"WARNING: the server logged {server_errors} tracebacks (rerun with --keep to read its log)")
+        sys.exit(1)
 
 
 if __name__ == "__main__":

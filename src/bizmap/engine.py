@@ -10,6 +10,7 @@ replay of what was acknowledged. No I/O here: the server stores, this module com
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,10 +60,14 @@ class ServiceNow:
     sla_budget_remaining_seconds: float | None
 
 
+_serials = itertools.count(1)
+
+
 class LiveEngine:
     """Applies events as they are acknowledged and answers what things cost now."""
 
     def __init__(self, graph: CompiledGraph, start: float) -> None:
+        self.serial = next(_serials)  # tells engines apart (a model reload makes a new one)
         self.graph = graph
         self.start = start
         self.timeline = Timeline(graph, start)

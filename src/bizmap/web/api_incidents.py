@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -44,7 +43,7 @@ class IncidentDesk:
     def __init__(self, server: Live) -> None:
         self.server = server
         self.lock = asyncio.Lock()
-        self._adopted: weakref.ref[LiveEngine] | None = None  # weak: a replaced engine must go
+        self._adopted: int | None = None  # the serial of the engine adopted (not the engine: it must go)
         self._unsaved: dict[str, TrackedIncident] = {}
         self._saver: asyncio.Task[None] | None = None
 
@@ -55,9 +54,7 @@ class IncidentDesk:
     async def sync(self) -> None:
         """Note the incidents changed since the last call (the writer calls this after each batch)."""
         try:
-            if (
-                self._adopted is None or self._adopted() is not self.engine
-            ):  # a new engine (start-up, model reload): save them all
+            if self._adopted != self.engine.serial:  # a new engine (start-up, model reload): save them all
                 self._unsaved.clear()
                 await self._adopt()
                 return
@@ -105,7 +102,7 @@ class IncidentDesk:
 
     async def _adopt(self) -> None:
         engine = self.engine
-        self._adopted = weakref.ref(engine)
+        self._adopted = engine.serial
         engine.after_apply()
         stored = {i.id: i for i in await asyncio.to_thread(self.server.store.list_incidents)}
         tracker = engine.incidents
