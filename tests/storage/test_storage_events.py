@@ -230,3 +230,23 @@ def test_sqlite_driver_path_stores_what_the_sqlalchemy_path_stores(tmp_path: Pat
             stored.append(raw)
     assert stored[0] == stored[2] and stored[1] == stored[3]
     assert stored[1][0] == ('{"a":"2","z":"1"}', 1)
+
+
+def test_more_events_than_one_statement_holds_are_all_stored_in_order(tmp_path: Path) -> None:
+    """The driver path inserts many rows a statement: a batch longer than a statement, with
+    ids stored before and ids repeated in the batch, keeps every new event once, in order."""
+    from bizmap.storage.store import _SQLITE_ROWS_PER_INSERT
+
+    url = f"sqlite:///{tmp_path / 'bizmap.db'}"
+    migrate(url)
+    count = 2 * _SQLITE_ROWS_PER_INSERT + 7
+    with Store(url) as store:
+        assert store.append_events([(event(id="e5"), T0, True)]) == (1, 0)
+        batch = [(event(id=f"e{i}"), T0 + i, True) for i in range(count)]
+        batch.insert(50, (event(id="e3"), T0, True))  # a repeat within the batch
+        accepted = store.append_events_each(batch)
+        assert accepted.count(False) == 2  # e5 (stored before) and the second e3
+        assert accepted[5] is False and accepted[50] is False
+        ids = [e.event_id for e in store.events()]
+    assert ids == ["e5"] + [f"e{i}" for i in range(count) if i != 5]
+    assert len(ids) == len(set(ids)) == count

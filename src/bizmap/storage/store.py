@@ -13,7 +13,7 @@ import time as _time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from types import TracebackType
 from typing import Any
 
@@ -148,7 +148,7 @@ class Store:
 
         SQLAlchemy's bulk insert with RETURNING cost several times the insert itself. In one
         ``BEGIN IMMEDIATE`` transaction (SQLite has one writer at a time) the ids already stored
-        are read first, then the rest are inserted with the driver's ``executemany``. The row
+        are read first, then the rest are inserted through the driver, many rows a statement. The row
         is the one ``_event_row`` gives, encoded as ``JSONText`` and ``Boolean`` encode it.
         """
         ids = [event.id for event, _, _ in items if event.id is not None]
@@ -160,8 +160,10 @@ class Store:
                 query = f"SELECT event_id FROM events WHERE event_id IN ({marks})"
                 known.update(connection.exec_driver_sql(query, chunk).scalars())
             fresh = [item for item in items if item[0].id is None or item[0].id not in known]
-            if fresh:  # (an empty list would run the statement once, without parameters)
-                connection.exec_driver_sql(_SQLITE_INSERT_EVENT, [_sqlite_event_row(*item) for item in fresh])
+            for start in range(0, len(fresh), _SQLITE_ROWS_PER_INSERT):
+                chunk = fresh[start : start + _SQLITE_ROWS_PER_INSERT]
+                parameters = tuple(value for item in chunk for value in _sqlite_event_row(*item))
+                connection.exec_driver_sql(_sqlite_insert_events(len(chunk)), parameters)
         return {event.id for event, _, _ in fresh}
 
     @cached_property
@@ -406,10 +408,18 @@ def _first_occurrences(ids: Sequence[str | None]) -> list[bool]:
 
 
 _SQLITE_IDS_PER_QUERY = 500  # well under SQLite's limit on host parameters
-_SQLITE_INSERT_EVENT = (
-    "INSERT INTO events (event_id, received_at, time, node, labels, state, key, summary, source, matched)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+# Many rows a statement: the driver lets other threads run during each step of a statement,
+# and with ``executemany`` (one step a row) the server's threads fought for the interpreter
+# lock a hundred times a request. 10 parameters a row: 2,000 parameters a statement at most.
+_SQLITE_ROWS_PER_INSERT = 200
+
+
+@lru_cache(maxsize=_SQLITE_ROWS_PER_INSERT)
+def _sqlite_insert_events(rows: int) -> str:
+    return (
+        "INSERT INTO events (event_id, received_at, time, node, labels, state, key, summary, source, matched)"
+        " VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"] * rows)
+    )
 
 
 def _sqlite_event_row(event: Event, received_at: float, matched: bool) -> tuple[Any, ...]:
