@@ -161,9 +161,9 @@ class Store:
                 known.update(connection.exec_driver_sql(query, chunk).scalars())
             fresh = [item for item in items if item[0].id is None or item[0].id not in known]
             for start in range(0, len(fresh), _SQLITE_ROWS_PER_INSERT):
-                chunk = fresh[start : start + _SQLITE_ROWS_PER_INSERT]
-                parameters = tuple(value for item in chunk for value in _sqlite_event_row(*item))
-                connection.exec_driver_sql(_sqlite_insert_events(len(chunk)), parameters)
+                rows = fresh[start : start + _SQLITE_ROWS_PER_INSERT]
+                parameters = tuple(value for item in rows for value in _sqlite_event_row(*item))
+                connection.exec_driver_sql(_sqlite_insert_events(len(rows)), parameters)
         return {event.id for event, _, _ in fresh}
 
     @cached_property
