@@ -432,3 +432,67 @@ def test_the_reports_page_links_this_and_last_months_documents(client: Any) -> N
     review = test_client.get("/ui/reports/review?period=2026-11&service=billing&format=md")
     assert review.status_code == 200 and "Patient billing" in review.text
     assert test_client.get("/ui/reports/review?period=November").status_code == 422
+
+
+def try_login(client: TestClient, name: str, password: str) -> Any:
+    form = client.get("/login")
+    token = CSRF.search(form.text)
+    assert token is not None
+    return client.post(
+        "/login",
+        data={"csrf_token": token.group(1), "name": name, "password": password},
+        follow_redirects=False,
+    )
+
+
+def test_failed_logins_make_the_next_tries_wait(client: Any, clock: Clock) -> None:
+    """Five failures within five minutes lock the address (and the name) for five minutes:
+    even the right password waits, with 429 and Retry-After; then it works."""
+    test_client, _ = client
+    for _ in range(5):
+        assert try_login(test_client, "read-user", "wrong").status_code == 401
+    locked = try_login(test_client, "read-user", PASSWORDS["read"])
+    assert locked.status_code == 429
+    assert locked.headers["retry-after"] == "300"
+    assert "Too many failed logins: try again in 5 minutes." in locked.text
+    clock.now += 299
+    assert try_login(test_client, "read-user", PASSWORDS["read"]).status_code == 429
+    clock.now += 1
+    assert try_login(test_client, "read-user", PASSWORDS["read"]).status_code == 303
+
+
+@pytest.mark.parametrize(
+    ("failures", "gap", "after", "wait"),
+    [
+        (4, 10.0, 0.0, 0.0),  # four failures: not yet
+        (5, 10.0, 0.0, 300.0),  # the fifth locks, for five minutes from itself
+        (5, 10.0, 120.0, 180.0),  # two minutes later: three to go
+        (5, 10.0, 300.0, 0.0),  # five minutes later: free again
+        (5, 80.0, 0.0, 0.0),  # spread over 320 s: the first has left the 300 s window
+        (5, 74.0, 0.0, 300.0),  # 296 s: all five inside the window
+    ],
+)
+def test_login_throttle_truth_table(failures: int, gap: float, after: float, wait: float) -> None:
+    from bizmap.web.sessions import LoginThrottle
+
+    throttle = LoginThrottle(max_failures=5, window_seconds=300, lockout_seconds=300)
+    at = 0.0
+    for number in range(failures):
+        at = number * gap
+        throttle.failed(["address:a"], at)
+    assert throttle.wait_seconds(["address:a"], at + after) == pytest.approx(wait)
+    assert throttle.wait_seconds(["address:b"], at + after) == 0.0  # another address is not held
+
+
+def test_a_successful_login_clears_the_failures() -> None:
+    from bizmap.web.sessions import LoginThrottle
+
+    throttle = LoginThrottle(max_failures=3)
+    throttle.failed(["address:a", "name:x"], 0.0)
+    throttle.failed(["address:a", "name:x"], 1.0)
+    throttle.succeeded(["address:a", "name:x"])
+    throttle.failed(["address:a", "name:x"], 2.0)
+    throttle.failed(["address:a", "name:x"], 3.0)
+    assert throttle.wait_seconds(["address:a"], 3.0) == 0.0  # two since the success: not three
+    throttle.failed(["address:c", "name:x"], 4.0)  # the name's third failure, from elsewhere
+    assert throttle.wait_seconds(["address:d", "name:x"], 4.0) == pytest.approx(300.0)

@@ -80,6 +80,7 @@ from bizmap.web.sessions import (
     SESSION_COOKIE,
     CsrfChecked,
     LoginRequired,
+    LoginThrottle,
     PageForbidden,
     Viewer,
     check_login_csrf,
@@ -225,12 +226,32 @@ def register(app: FastAPI) -> None:
             return redirect(safe_next(next))
         return _login_page(request, next, error="")
 
+    throttle = LoginThrottle()
+
     @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
         await check_login_csrf(request)
         form = await request.form()
         fields = {key: str(form.get(key) or "") for key in ("token", "name", "password", "next")}
         user_store = people(request)
+        now = live(request).clock()
+        keys = [f"address:{request.client.host if request.client else '?'}"]
+        if not fields["token"].strip() and fields["name"].strip():
+            keys.append(f"name:{fields['name'].strip()[:100]}")
+        wait = throttle.wait_seconds(keys, now)
+        if wait > 0:
+            minutes = max(1, math.ceil(wait / 60))
+            await asyncio.to_thread(
+                live(request).store.audit, "anonymous", "ui.login.throttled", {"name": fields["name"][:100]}
+            )
+            page = _login_page(
+                request,
+                fields["next"],
+                error=f"Too many failed logins: try again in {minutes} minute{'s' if minutes > 1 else ''}.",
+                status_code=429,
+            )
+            page.headers["Retry-After"] = str(math.ceil(wait))
+            return page
         principal = via = None
         if fields["token"].strip():
             info = await asyncio.to_thread(live(request).store.verify_token, fields["token"].strip())
@@ -243,6 +264,7 @@ def register(app: FastAPI) -> None:
             if user is not None:
                 principal, via = user.name, "password"
         if principal is None or via is None:
+            throttle.failed(keys, now)
             how = "token" if fields["token"].strip() else "password"
             attempted = {"via": how, "name": fields["name"][:100]}  # never the secret
             await asyncio.to_thread(live(request).store.audit, "anonymous", "ui.login.refused", attempted)
@@ -253,6 +275,7 @@ def register(app: FastAPI) -> None:
                 "Ingest tokens cannot log in.",
                 status_code=401,
             )
+        throttle.succeeded(keys)
         session_id = await asyncio.to_thread(user_store.create_session, principal, via)
         response = redirect(safe_next(fields["next"]))
         set_cookie(response, request, SESSION_COOKIE, session_id, int(SESSION_SECONDS))

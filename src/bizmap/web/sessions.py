@@ -156,3 +156,46 @@ ReadViewer = Annotated[Viewer, Depends(require_viewer(READ))]
 OperateViewer = Annotated[Viewer, Depends(require_viewer(OPERATE))]
 AdminViewer = Annotated[Viewer, Depends(require_viewer(ADMIN))]
 CsrfChecked: Any = Depends(check_csrf)
+
+
+class LoginThrottle:
+    """Failed logins, counted per client address and per user name: after ``max_failures``
+    within ``window_seconds``, that address (or name) must wait ``lockout_seconds`` before the
+    next try, so that passwords and tokens cannot be guessed at the server's speed.
+
+    A success clears the address and the name. Kept in memory: a restart forgets it, which
+    costs a guesser a restart's worth of tries at most.
+    """
+
+    def __init__(
+        self, max_failures: int = 5, window_seconds: float = 300.0, lockout_seconds: float = 300.0
+    ) -> None:
+        self.max_failures = max_failures
+        self.window_seconds = window_seconds
+        self.lockout_seconds = lockout_seconds
+        self._failures: dict[str, list[float]] = {}  # key -> times of its recent failures
+        self._locked_until: dict[str, float] = {}
+
+    def wait_seconds(self, keys: list[str], now: float) -> float:
+        """How long the next try must wait (0: it may go ahead)."""
+        return max((self._locked_until.get(key, now) - now for key in keys), default=0.0)
+
+    def failed(self, keys: list[str], now: float) -> None:
+        if len(self._failures) > 10_000:  # a flood of addresses: keep only what is still recent
+            self._forget_before(now - self.window_seconds)
+        for key in keys:
+            recent = [t for t in self._failures.get(key, []) if t > now - self.window_seconds]
+            recent.append(now)
+            self._failures[key] = recent
+            if len(recent) >= self.max_failures:
+                self._locked_until[key] = now + self.lockout_seconds
+                self._failures[key] = []
+
+    def succeeded(self, keys: list[str]) -> None:
+        for key in keys:
+            self._failures.pop(key, None)
+            self._locked_until.pop(key, None)
+
+    def _forget_before(self, instant: float) -> None:
+        self._failures = {k: v for k, v in self._failures.items() if v and v[-1] > instant}
+        self._locked_until = {k: t for k, t in self._locked_until.items() if t > instant}
