@@ -183,34 +183,87 @@ def test_occurrences_missed_while_the_server_was_down_are_sent_at_the_next_start
     assert len(box.messages) == 2
 
 
-def test_a_failed_delivery_is_logged_and_not_retried_at_every_check() -> None:
+class Meta:
+    """Checkpoints in memory (the server keeps them in its database's meta table)."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def get_meta(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.values[key] = value
+
+
+def flaky_scheduler(failures: int, meta: Meta, now: list[float]) -> tuple[ReportScheduler, list[float]]:
+    """A scheduler whose SMTP server refuses the first ``failures`` deliveries; the times tried."""
     schedule = Schedule(name="r", report="review", to=["a@example.org"])
     config = ScheduleConfig.model_validate(
         {"smtp": {"host": "h", "from": "a@b"}, "schedules": [schedule.model_dump()]}
     )
-    calls: list[int] = []
+    tried: list[float] = []
 
-    def broken(config: ScheduleConfig, items: Any, now: float) -> list[Delivery]:
-        calls.append(len(items))
-        raise OSError("connection refused")
+    def deliver(config: ScheduleConfig, items: Any, at: float) -> list[Delivery]:
+        tried.append(at)
+        if len(tried) <= failures:
+            raise OSError("connection refused")
+        return [Delivery(s.name, "2026-10", list(s.to)) for s, _ in items]
 
-    now = [utc("2026-11-01T07:00:00Z")]
-    checkpoints: dict[str, str] = {}
-
-    class Meta:
-        def get_meta(self, key: str) -> str | None:
-            return checkpoints.get(key)
-
-        def set_meta(self, key: str, value: str) -> None:
-            checkpoints[key] = value
-
-    scheduler = ReportScheduler(config, clock=lambda: now[0], deliver_fn=broken, checkpoints=Meta())
+    scheduler = ReportScheduler(config, clock=lambda: now[0], deliver_fn=deliver, checkpoints=meta)
     scheduler.resume()
-    now[0] = utc("2026-11-01T09:00:00Z")  # 08:00 UTC passed
+    return scheduler, tried
+
+
+MINUTE = 60.0
+
+
+def test_a_failed_delivery_is_tried_again_later_and_sent_once() -> None:
+    """SMTP refuses twice: tried at 08:00:30, again 1 minute later, then 5 minutes after that,
+    when it goes through; checks in between try nothing. The checkpoint stays before the
+    occurrence until it is sent."""
+    meta, now = Meta(), [utc("2026-11-01T07:00:00Z")]
+    scheduler, tried = flaky_scheduler(2, meta, now)
+    first = utc("2026-11-01T08:00:30Z")  # the occurrence: 08:00
+    for offset, sent in [
+        (0, 0),
+        (30, 0),
+        (MINUTE, 0),
+        (MINUTE + 4 * MINUTE, 0),
+        (6 * MINUTE, 1),
+        (7 * MINUTE, 0),
+    ]:
+        now[0] = first + offset
+        assert len(scheduler.check()) == sent, offset
+    assert tried == [first, first + MINUTE, first + 6 * MINUTE]
+    assert float(meta.values["reports.checked_until.r"]) == first + 7 * MINUTE
+
+
+def test_a_restart_while_waiting_to_try_again_tries_at_once() -> None:
+    meta, now = Meta(), [utc("2026-11-01T07:00:00Z")]
+    scheduler, _ = flaky_scheduler(1, meta, now)
+    now[0] = utc("2026-11-01T08:00:30Z")
     assert scheduler.check() == []
-    assert scheduler.check() == []
-    assert calls == [1, 0]  # tried once; `bizmap report send --now` sends it by hand
-    assert float(checkpoints["reports.checked_until.r"]) == utc("2026-11-01T09:00:00Z")
+    assert float(meta.values["reports.checked_until.r"]) < utc("2026-11-01T08:00:00Z")  # still due
+    restarted, tried = flaky_scheduler(0, meta, now)  # same checkpoints, SMTP back
+    now[0] += 10
+    assert [d.schedule for d in restarted.check()] == ["r"]
+    assert tried == [now[0]]
+
+
+def test_after_the_last_try_a_delivery_is_given_up(caplog: pytest.LogCaptureFixture) -> None:
+    """Tries after 0, 1, 6, 21 minutes, 1 h 21, 4 h 21 and 10 h 21: seven in all, then no more."""
+    meta, now = Meta(), [utc("2026-11-01T07:00:00Z")]
+    scheduler, tried = flaky_scheduler(100, meta, now)
+    start = utc("2026-11-01T08:00:30Z")
+    now[0] = start
+    while now[0] < start + 24 * 3600:
+        scheduler.check()
+        now[0] += 30
+    expected = [0.0, 1, 6, 21, 81, 261, 621]
+    assert [round((t - start) / MINUTE) for t in tried] == expected
+    assert "given up" in caplog.text
+    assert float(meta.values["reports.checked_until.r"]) > start + 621 * MINUTE
 
 
 def test_a_bad_reports_config_stops_the_server_before_it_starts(world: World, tmp_path: Path) -> None:

@@ -330,6 +330,16 @@ class Checkpoints(Protocol):
 
 
 CHECKPOINT_KEY = "reports.checked_until.{name}"
+# After a failed delivery, wait this long before each new try; after the last, give up.
+RETRY_DELAYS_SECONDS = (60.0, 300.0, 900.0, 3600.0, 3 * 3600.0, 6 * 3600.0)
+
+
+@dataclass(frozen=True)
+class _Retry:
+    tries: int  # failed so far
+    at: float  # the next try, not before
+
+
 DeliverFn = Callable[[ScheduleConfig, list[tuple[Schedule, float]], float], list[Delivery]]
 
 
@@ -339,8 +349,13 @@ class ReportScheduler:
     Without ``checkpoints`` it sends what falls due after it is made (a restart across an
     occurrence skips it). With them (the server's database) each schedule resumes from where it
     was last checked: ``start()`` first sends what fell due while it was stopped, once. A
-    schedule new to the database starts from now: nothing from before it existed is sent. A
-    failed delivery is logged and not retried (``bizmap report send --now`` sends it again).
+    schedule new to the database starts from now: nothing from before it existed is sent.
+
+    A delivery that fails (SMTP unreachable, say) is logged and tried again after 1, 5 and 15
+    minutes, then 1, 3 and 6 hours; the schedule's checkpoint stays before it meanwhile, so a
+    restart tries it again at once. After the last try it is given up, with an error in the
+    log (``bizmap report send --now`` sends it by hand). Each occurrence is built and sent on
+    its own, so a failure never sends another one twice.
     """
 
     def __init__(
@@ -363,6 +378,7 @@ class ReportScheduler:
         self._lock = threading.Lock()  # one check at a time: the thread's and a caller's
         now = clock()
         self._checked = {s.name: now for s in config.schedules}
+        self._retries: dict[str, _Retry] = {}  # schedule name -> its failed delivery's next try
 
     def resume(self) -> None:
         """Take each schedule's last check from the checkpoints; a new one starts now."""
@@ -386,30 +402,45 @@ class ReportScheduler:
         """Send what fell due since each schedule's last check (the thread calls this)."""
         with self._lock:
             now = self.clock()
-            items = [
-                (schedule, at)
-                for schedule in self.config.schedules
-                for at in occurrences(schedule, self._checked[schedule.name], now)
-            ]
-            items.sort(key=lambda item: item[1])
-            try:
-                done = self.deliver(self.config, items, now)
-            except Exception:  # a bad SMTP server or database must not stop later deliveries
-                log.exception("sending scheduled reports failed: %s", [s.name for s, _ in items])
-                done = []
-            self._advance(now)
+            done: list[Delivery] = []
+            for schedule in self.config.schedules:
+                waiting = self._retries.get(schedule.name)
+                if waiting is not None and now < waiting.at:
+                    continue
+                checked = now
+                for occurrence in occurrences(schedule, self._checked[schedule.name], now):
+                    try:
+                        done.extend(self.deliver(self.config, [(schedule, occurrence)], now))
+                    except Exception:  # a bad SMTP server or database must not stop the others
+                        tries = 1 + (waiting.tries if waiting is not None else 0)
+                        what = f"{schedule.name} ({period_for(schedule, occurrence).code})"
+                        if tries <= len(RETRY_DELAYS_SECONDS):
+                            delay = RETRY_DELAYS_SECONDS[tries - 1]
+                            log.exception(
+                                "sending %s failed (try %d); trying again in %.0f s", what, tries, delay
+                            )
+                            self._retries[schedule.name] = _Retry(tries, now + delay)
+                            checked = occurrence - 1.0  # still due (occurrences are whole minutes)
+                            break
+                        log.exception(
+                            "sending %s failed %d times: given up; `bizmap report send --now` sends it",
+                            what,
+                            tries,
+                        )
+                    self._retries.pop(schedule.name, None)
+                    waiting = None
+                self._advance(schedule.name, checked)
             self.delivered.extend(done)
             return done
 
-    def _advance(self, now: float) -> None:
-        """Everything up to ``now`` is dealt with (sent, or failed and logged): remember it."""
-        for schedule in self.config.schedules:
-            self._checked[schedule.name] = now
-            if self.checkpoints is not None:
-                try:
-                    self.checkpoints.set_meta(CHECKPOINT_KEY.format(name=schedule.name), repr(now))
-                except Exception:  # the next check resends at worst; never kill the thread
-                    log.exception("could not record the reports checkpoint")
+    def _advance(self, name: str, until: float) -> None:
+        """Everything of schedule ``name`` up to ``until`` is dealt with: remember it."""
+        self._checked[name] = until
+        if self.checkpoints is not None:
+            try:
+                self.checkpoints.set_meta(CHECKPOINT_KEY.format(name=name), repr(until))
+            except Exception:  # the next check resends at worst; never kill the thread
+                log.exception("could not record the reports checkpoint")
 
     def start(self) -> None:
         """Resume from the checkpoints and start the thread, which checks at once (catching
