@@ -62,3 +62,27 @@ def test_assess_needs_a_token(server: Server) -> None:
     assert server.client.post("/api/v1/bia/assess", json=ANSWERS).status_code == 401
     ingest = server.client.post("/api/v1/bia/assess", json=ANSWERS, headers=server.headers("ingest"))
     assert ingest.status_code == 403
+
+
+def test_thresholds_in_the_body_change_the_derivation(server: Server) -> None:
+    """1,500 an hour is business-operational with the default bands (500-5,000), tier 3; with
+    business-critical from 1,000 an hour it is tier 2. Bands not given keep their defaults."""
+    bands = {"mission_critical": 50_000, "business_critical": 1_000, "business_operational": 500}
+    body = {**ANSWERS, "thresholds": {"cost_per_hour_bands": bands}}
+    response = server.client.post("/api/v1/bia/assess", json=body, headers=server.headers("read"))
+    assert response.status_code == 200, response.text
+    assert response.json()["tier"] == 2
+    plain = server.client.post("/api/v1/bia/assess", json=ANSWERS, headers=server.headers("read"))
+    assert plain.json()["tier"] == 3
+
+
+def test_bad_thresholds_name_their_field(server: Server) -> None:
+    body = {**ANSWERS, "thresholds": {"mtpd_cap_hours": 0, "no_such_key": 1}}
+    response = server.client.post("/api/v1/bia/assess", json=body, headers=server.headers("read"))
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail["message"] == "the thresholds are not valid"
+    assert sorted(p["field"] for p in detail["problems"]) == [
+        "thresholds.mtpd_cap_hours",
+        "thresholds.no_such_key",
+    ]
