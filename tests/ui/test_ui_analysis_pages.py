@@ -136,3 +136,27 @@ def test_screenshots_of_the_spof_and_model_pages(logged_in_page: Any, server: Ui
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(server.url + "/ui/whatif?down=db")
     shoot(page, "whatif-phone")
+
+
+def test_the_whatif_answer_follows_the_live_state_without_a_reload(
+    logged_in_page: Any, server: UiServer
+) -> None:
+    """db down, as a hypothesis, hits billing and ward-care. Then network really goes down, so
+    ward-care is not working now already: the answer says so within seconds, without a reload,
+    and what was being typed in the form is still there."""
+    page = logged_in_page
+    page.goto(server.url + "/ui/whatif?down=db")
+    page.wait_for_selector("table.whatif-services tbody tr[data-service='ward-care']")
+    assert "already not working now" not in page.locator("table.whatif-services").inner_text()
+    page.fill("#whatif-add", "netw")  # typed, not sent
+    try:
+        server.post_events([{"node": "network", "state": "down", "summary": "core switch lost"}])
+        page.wait_for_function(
+            """() => document.querySelector("tr[data-service='ward-care']")
+                ?.innerText.includes('already not working now')""",
+            timeout=5_000,
+        )
+        assert page.input_value("#whatif-add") == "netw"
+        assert page.url == server.url + "/ui/whatif?down=db"
+    finally:
+        server.post_events([{"node": "network", "state": "ok"}])

@@ -1,7 +1,8 @@
 // What-if page: the model as a Cytoscape.js graph, coloured by the state each node would be
 // in under the hypothesis. Clicking a node makes it fail (down) or takes it back; the server
-// answers with the panel (form, choice and business impact), which htmx swaps in. The panel
-// carries the hypothesis as JSON (#whatif-data), so the graph always shows what the server says.
+// answers with the panel (form, choice and business impact), which htmx swaps in. The panel's
+// result carries the hypothesis as JSON (#whatif-data), so the graph always shows what the
+// server says; it is asked for again when the live state changes.
 (function () {
   "use strict";
   const COLOURS = { ok: "#1b6e35", degraded: "#8a4b00", unknown: "#4a4a6a", down: "#a4161a" };
@@ -23,6 +24,35 @@
     }
     if (!found) params.set("down", (params.get("down") ? params.get("down") + "," : "") + toggled);
     return params.toString();
+  }
+
+  function chosenQuery(chosen) {
+    const params = new URLSearchParams();
+    for (const state of ["down", "degraded", "unknown"]) {
+      if ((chosen[state] || []).length) params.set(state, chosen[state].join(","));
+    }
+    return params.toString();
+  }
+
+  // The answer is worked out on top of the live state: when a business service's state or root
+  // causes change (the overview stream says so), the result, and the graph's colours with it,
+  // are asked for again. The form is left alone, so nothing typed in it is lost.
+  function follow() {
+    if (!window.EventSource || !document.getElementById("whatif-panel")) return;
+    let last = null;
+    const source = new EventSource("/ui/stream");
+    source.addEventListener("overview", function (message) {
+      const snapshot = JSON.parse(message.data);
+      const key = JSON.stringify(snapshot.services.map(function (s) {
+        return [s.id, s.state, s.planned, s.root_causes];
+      }).sort());
+      if (last !== null && key !== last) {
+        const data = readJson("whatif-data") || { chosen: {} };
+        htmx.ajax("GET", "/ui/whatif/panel?" + chosenQuery(data.chosen),
+          { target: "#whatif-result", select: "#whatif-result", swap: "outerHTML" });
+      }
+      last = key;
+    });
   }
 
   function start() {
@@ -79,6 +109,11 @@
     paint();
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  function ready() {
+    start();
+    follow();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();
