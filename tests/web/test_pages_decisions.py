@@ -465,3 +465,34 @@ def test_the_index_shows_availability_and_links(site: Site) -> None:
     assert 'href="/ui/decisions/bia"' in page.text and 'href="/ui/decisions/case"' in page.text
     assert 'aria-current="page">Decisions<' in page.text
     assert data_values(page.text, "availability-orders")[0] == pytest.approx(0.9999, abs=1e-12)
+
+
+def test_the_simulated_years_equal_the_cli_json(site: Site) -> None:
+    site.login()
+    page = site.client.get(
+        "/ui/decisions/availability", params={"year": "2026", "simulate": "300", "seed": "7"}
+    ).text
+    cli = run_cli("availability", site.model, "--year", "2026", "--simulate", "300", "--seed", "7", "--json")
+    assert cli.exit_code == 0
+    document = json.loads(cli.stdout)
+    for service in document["services"]:
+        simulated = service["simulated"]
+        values = data_values(page, f"simulated-{service['id']}")
+        expected = [simulated["failures_per_year"]]
+        if simulated["mean_outage_hours"] is not None:
+            expected.append(simulated["mean_outage_hours"])
+        expected += [
+            simulated["calendar_down_hours_per_year"],
+            simulated["cost_per_year"],
+            simulated["availability"],
+        ]
+        assert values == expected
+    assert "300 simulated years of 2026's calendars, seed 7" in text_of(page)
+    assert "--simulate 300 --seed 7" in page
+
+
+def test_a_bad_number_of_years_is_said_and_nothing_simulated(site: Site) -> None:
+    site.login()
+    page = site.client.get("/ui/decisions/availability", params={"simulate": "1000000"}).text
+    assert "simulated years: a whole number from 1 to 2,000" in text_of(page)
+    assert 'id="simulated-' not in page

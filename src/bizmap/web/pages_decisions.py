@@ -32,8 +32,10 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
+from bizmap.analytics import availability_simulation
 from bizmap.analytics.availability import ServiceAvailability, nines, service_availability
 from bizmap.analytics.availability_dial import DialError, DialResult, turn_dial
+from bizmap.analytics.availability_simulation import SimulatedService
 from bizmap.analytics.bia import Assessment, assess_answers, hours_text, portfolio, week_of
 from bizmap.analytics.business_case import (
     CaseResult,
@@ -127,6 +129,9 @@ def availability_rows(graph: CompiledGraph, services: list[ServiceAvailability])
             )
         )
     return rows
+
+
+MAX_WEB_SIMULATED_YEARS = 2_000  # a page must answer in seconds; the CLI simulates more
 
 
 def _year(text: str | None) -> tuple[int, str]:
@@ -348,10 +353,17 @@ def register(app: FastAPI) -> None:
         dial: DialResult | None = None,
         problems: list[str] | None = None,
         status_code: int = 200,
+        simulate_text: str = "",
+        seed_text: str = "",
     ) -> Response:
         graph = live(request).graph
         year, year_error = _year(year_text)
         services = await asyncio.to_thread(service_availability, graph, year)
+        years, years_error = _whole(simulate_text, 0, 1, MAX_WEB_SIMULATED_YEARS, "simulated years")
+        seed, seed_error = _whole(seed_text, 1, 0, 2**31 - 1, "seed")
+        simulated: list[SimulatedService] = []
+        if years and not years_error and not seed_error:
+            simulated = await asyncio.to_thread(availability_simulation.simulate, graph, years, seed, year)
         return render(
             request,
             "decisions_availability.html",
@@ -367,12 +379,19 @@ def register(app: FastAPI) -> None:
             dial=dial,
             dial_rows=dial_rows(graph, dial) if dial is not None else [],
             problems=problems or [],
+            simulate_years=simulate_text.strip(),
+            seed=seed,
+            simulation_error=years_error or seed_error,
+            simulated=[(graph.names[graph.index[s.id]] or s.id, s) for s in simulated],
+            simulated_total=sum(s.cost_per_year for s in simulated),
             status_code=status_code,
         )
 
     @app.get("/ui/decisions/availability")
-    async def availability(request: Request, viewer: ReadViewer, year: str = "") -> Response:
-        return await availability_page(request, viewer, year)
+    async def availability(
+        request: Request, viewer: ReadViewer, year: str = "", simulate: str = "", seed: str = ""
+    ) -> Response:
+        return await availability_page(request, viewer, year, simulate_text=simulate, seed_text=seed)
 
     @app.post("/ui/decisions/availability", dependencies=[CsrfChecked])
     async def availability_dial(request: Request, viewer: ReadViewer) -> Response:
