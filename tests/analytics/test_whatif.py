@@ -182,3 +182,28 @@ def test_nothing_failed_means_nothing_hit() -> None:
     assert result.services == ()
     assert result.total_cost_per_hour == 0
     assert result.users_affected == 0
+
+
+RANKED_MODEL = """\
+currency: EUR
+services:
+  - {id: shop, impact: {revenue_per_hour: 1000}, depends_on: [web, db]}
+  - {id: payroll, impact: {users: 20, cost_per_user_hour: 10}, depends_on: [db, hr-app]}
+  - {id: wiki, impact: {users: 30, cost_per_user_hour: 0}, depends_on: [wiki-app]}
+components:
+  - {id: web}
+  - {id: db}
+  - {id: hr-app}
+  - {id: wiki-app}
+"""
+
+
+def test_root_causes_are_ranked_by_what_each_costs_failing_alone() -> None:
+    """db alone stops shop (1,000/h) and payroll (20 x 10 = 200/h): 1,200/h; web 1,000/h;
+    hr-app 200/h; wiki-app 0/h but 30 people; zz-gone is not in the model: last."""
+    from bizmap.analytics.whatif import rank_by_impact
+
+    graph = graph_from_yaml(RANKED_MODEL)
+    nodes = ["zz-gone", "wiki-app", "hr-app", "web", "db"]
+    assert rank_by_impact(graph, nodes) == ["db", "web", "hr-app", "wiki-app", "zz-gone"]
+    assert rank_by_impact(graph, []) == []

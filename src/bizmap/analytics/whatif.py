@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +43,21 @@ def what_if(graph: CompiledGraph, states: Mapping[int, State]) -> WhatIf:
     propagation = Propagation(graph)
     propagation.set_own({node: int(state) for node, state in states.items()})
     return impact_of(graph, propagation)
+
+
+def rank_by_impact(graph: CompiledGraph, nodes: Iterable[str]) -> list[str]:
+    """``nodes`` by what each would cost an hour failing alone (down), most first; then by the
+    people it would stop, then by id. Ids not in the model come last (a report of an old
+    incident may name nodes a newer model dropped)."""
+
+    def key(node: str) -> tuple[int, float, int, str]:
+        index = graph.index.get(node)
+        if index is None:
+            return (1, 0.0, 0, node)
+        alone = what_if(graph, {index: State.DOWN})
+        return (0, -alone.total_cost_per_hour, -alone.users_affected, node)
+
+    return sorted(nodes, key=key)
 
 
 def impact_of(graph: CompiledGraph, propagation: Propagation) -> WhatIf:

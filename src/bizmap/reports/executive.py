@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from bizmap.analytics.availability_dial import DialResult
 from bizmap.analytics.business_case import CaseResult, CaseSpec, evaluate
 from bizmap.analytics.spof import ranked_by_cost
+from bizmap.analytics.whatif import rank_by_impact
 from bizmap.reports.incident import incident_episodes
 from bizmap.reports.periods import ReportPeriod
 from bizmap.reports.review import ServiceLine, ServiceReview, gather_review, period_run
@@ -106,7 +107,7 @@ def gather_executive(
                 incident.closed_at,
                 cost,
                 tuple(name(s) for s in incident.services),
-                tuple(sorted(incident.root_causes)),
+                tuple(rank_by_impact(graph, incident.root_causes)),
             )
     ranked = ranked_by_cost(graph)
     risk = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from bizmap.analytics.impact_breakdown import CostBreakdown, episode_breakdown
 from bizmap.analytics.spof import ranked_by_cost
-from bizmap.analytics.whatif import what_if
+from bizmap.analytics.whatif import rank_by_impact, what_if
 from bizmap.domain.calendar import BusinessCalendar, period_containing
 from bizmap.domain.episodes import Episode
 from bizmap.domain.matching import EventRouter
@@ -248,7 +248,7 @@ def gather_incident(source: EventSource, incident_id: str) -> IncidentStatement:
         )
     services.sort(key=lambda s: (-s.cost, s.id))
 
-    roots = sorted(incident.root_causes)
+    roots = rank_by_impact(graph, incident.root_causes)  # the one that matters most first
     root_lines = []
     for root in roots:
         root_lines.append((root, _name(source, root), _kind(source, root)))
