@@ -61,6 +61,8 @@ def import_backstage_command(
     if found.skipped:
         skipped = ", ".join(f"{count} {kind}" for kind, count in sorted(found.skipped.items()))
         err.print(f"not imported (no bizmap node): {skipped}", markup=False, highlight=False)
+    for warning in found.warnings:
+        err.print(warning, markup=False, highlight=False, soft_wrap=True)
     _write(found.nodes, "Backstage: " + ", ".join(str(f) for f in files), output, force)
 
 

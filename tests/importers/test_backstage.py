@@ -63,7 +63,7 @@ def test_business_facts_are_marked_to_fill_in(imported: Path) -> None:
 
 def test_skipped_kinds_are_reported(tmp_path: Path) -> None:
     result = run_cli("import", "backstage", *FILES, "--output", tmp_path / "m")
-    assert "not imported (no bizmap node): 1 API, 1 Group" in result.stderr
+    assert "not imported (no bizmap node): 1 Group" in result.stderr  # APIs wire consumers to providers
 
 
 def test_bad_references_name_the_file_and_entity(tmp_path: Path) -> None:
@@ -142,3 +142,67 @@ def test_an_existing_model_directory_is_not_overwritten(imported: Path) -> None:
     assert result.exit_code == 1
     assert "already holds components.yaml, services.yaml" in result.stderr
     assert run_cli("import", "backstage", *FILES, "--output", imported, "--force").exit_code == 0
+
+
+API_CATALOG = """\
+apiVersion: backstage.io/v1alpha1
+kind: System
+metadata: {name: shop}
+spec: {owner: team}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: web}
+spec: {type: website, owner: team, system: shop, consumesApis: [orders-api, "api:partner-api"]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: orders-svc}
+spec: {type: service, owner: team, providesApis: [orders-api]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: orders-svc-2}
+spec: {type: service, owner: team, providesApis: ["api:default/orders-api"]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: orders-api}
+spec: {type: openapi, owner: team, definition: x}
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: partner-api}
+spec: {type: openapi, owner: partner, definition: x}
+"""
+
+
+def test_a_consumer_of_an_api_depends_on_what_provides_it(tmp_path: Path) -> None:
+    catalog = write_text(tmp_path / "catalog-info.yaml", API_CATALOG)
+    result = run_cli("import", "backstage", catalog, "--output", tmp_path / "m")
+    assert result.exit_code == 0, result.stderr
+    graph = load_graph(tmp_path / "m")
+    web = graph.index["web"]
+    assert {graph.ids[c] for c, _, _ in graph.children[web]} == {"orders-svc", "orders-svc-2"}
+    # partner-api is consumed but nothing in the catalog serves it: said, with file and line
+    assert (
+        f"{catalog}:6: warning: component 'web' consumes api:default/partner-api, which no "
+        "component of the catalog provides" in " ".join(result.stderr.split())
+    )
+    assert "not imported" not in result.stderr  # APIs are read, not skipped
+
+
+def test_an_api_reference_to_nothing_and_depending_on_an_api_are_errors(tmp_path: Path) -> None:
+    bad = API_CATALOG.replace(
+        "consumesApis: [orders-api,", "dependsOn: [api:orders-api], consumesApis: [ghost-api,"
+    )
+    catalog = write_text(tmp_path / "catalog-info.yaml", bad)
+    result = run_cli("import", "backstage", catalog, "--output", tmp_path / "m")
+    assert result.exit_code == 1
+    text = " ".join(result.stderr.split())
+    assert (
+        f"{catalog}:6: error: component 'web': consumesApis 'ghost-api' names no entity of the catalog"
+        in text
+    )
+    assert "dependsOn 'api:orders-api' is an API, which makes no node: use consumesApis" in text
+    assert not (tmp_path / "m").exists()

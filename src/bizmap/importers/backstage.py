@@ -13,7 +13,10 @@ Mapping (docs/import.md):
   its systems' descriptions, and its owner stands in for a system that has none.
 * ``spec.owner`` -> ``owner``; ``metadata.title`` (else the name) -> ``name``;
   ``metadata.description`` -> ``description``.
-* Other kinds (API, Group, User, Location, Template) are skipped and counted.
+* ``API`` -> no node. A Component that ``consumesApis`` depends on every Component that
+  ``providesApis`` it (an API is only as up as what serves it). An API consumed but provided
+  by nothing in the catalog (a partner's, say) gives a warning: add what serves it by hand.
+* Other kinds (Group, User, Location, Template) are skipped and counted.
 
 Entity references are ``[kind:][namespace/]name``; the namespace defaults to the referring
 entity's, the kind to the one the field implies (system for ``spec.system``, domain for
@@ -33,7 +36,7 @@ import yaml
 from bizmap.importers.catalog import ImportedNode, ImportFailed, SlugAllocator, find_cycles
 
 NODE_KINDS = ("system", "component", "resource")
-KNOWN_KINDS = (*NODE_KINDS, "domain")
+KNOWN_KINDS = (*NODE_KINDS, "domain", "api")
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Entity:
 class BackstageImport:
     nodes: list[ImportedNode]
     skipped: dict[str, int]  # kind -> number of entities not imported
+    warnings: list[str] = field(default_factory=list)  # imported, but something to look at
 
 
 def read_entities(paths: Sequence[Path]) -> tuple[list[Entity], dict[str, int], list[str]]:
@@ -228,13 +232,21 @@ def import_backstage(paths: Sequence[Path]) -> BackstageImport:
             if target is None:
                 continue
             if target.node is None:
+                instead = (
+                    "use consumesApis, which depends on what provides it"
+                    if target.kind == "api"
+                    else "depend on its systems or components"
+                )
+                what = "an API" if target.kind == "api" else f"a {target.kind}"
                 problems.append(
-                    f"{entity.where}: error: {entity.kind} {entity.name!r}: dependsOn {ref!r} is a "
-                    f"{target.kind}, which makes no node: depend on its systems or components"
+                    f"{entity.where}: error: {entity.kind} {entity.name!r}: dependsOn {ref!r} is "
+                    f"{what}, which makes no node: {instead}"
                 )
                 continue
             if target.node.id not in current.depends_on:
                 current.depends_on.append(target.node.id)
+
+    warnings = _wire_apis(ordered, resolver)
 
     by_id = {e.node.id: e for e in ordered if e.node is not None}
     for cycle in find_cycles({n.id: n.depends_on for n in nodes}):
@@ -244,4 +256,40 @@ def import_backstage(paths: Sequence[Path]) -> BackstageImport:
         )
     if problems:
         raise ImportFailed(problems)
-    return BackstageImport(nodes, skipped)
+    return BackstageImport(nodes, skipped, warnings)
+
+
+def _api_refs(entity: Entity, field_name: str, resolver: _Resolver) -> list[Entity]:
+    refs = entity.spec.get(field_name) or []
+    if not isinstance(refs, list):
+        resolver.problems.append(
+            f"{entity.where}: error: {entity.kind} {entity.name!r}: {field_name} must be a list"
+        )
+        return []
+    found = (resolver.resolve(entity, field_name, ref, "api") for ref in refs)
+    return [api for api in found if api is not None]
+
+
+def _wire_apis(ordered: Sequence[Entity], resolver: _Resolver) -> list[str]:
+    """Consumers of an API depend on its providers; the warnings for APIs nothing provides."""
+    providers: dict[str, list[ImportedNode]] = {}
+    for entity in ordered:
+        if entity.kind == "component" and entity.node is not None:
+            for api in _api_refs(entity, "providesApis", resolver):
+                providers.setdefault(api.ref, []).append(entity.node)
+    warnings = []
+    for entity in ordered:
+        consumer = entity.node
+        if entity.kind != "component" or consumer is None:
+            continue
+        for api in _api_refs(entity, "consumesApis", resolver):
+            serving = [node for node in providers.get(api.ref, []) if node is not consumer]
+            if not serving:
+                warnings.append(
+                    f"{entity.where}: warning: component {entity.name!r} consumes {api.ref}, which no "
+                    "component of the catalog provides: add what serves it to the model by hand"
+                )
+            for node in serving:
+                if node.id not in consumer.depends_on:
+                    consumer.depends_on.append(node.id)
+    return warnings
