@@ -13,6 +13,7 @@ from rich.table import Table
 from bizmap.analytics.availability import (
     ServiceAvailability,
     availability_document,
+    extra_nine,
     nines,
     service_availability,
 )
@@ -105,8 +106,17 @@ def _nines_text(availability: float) -> str:
 
 def _print_services(services: list[ServiceAvailability], currency: str, year: int) -> None:
     table = Table(title=f"Predicted availability and downtime cost, {year}")
-    for column in ("service", "availability", "nines", "calendar", "down hours/year", "cost/year", "method"):
-        numeric = column in ("availability", "nines", "down hours/year", "cost/year")
+    columns = (
+        "service",
+        "availability",
+        "nines",
+        "calendar",
+        "down hours/year",
+        "cost/year",
+        "a nine more saves",
+    )
+    for column in (*columns, "method"):
+        numeric = column in ("availability", "nines", "down hours/year", "cost/year", "a nine more saves")
         table.add_column(column, justify="right" if numeric else "left", no_wrap=True)
     for s in services:
         method = s.method
@@ -120,11 +130,17 @@ def _print_services(services: list[ServiceAvailability], currency: str, year: in
             f"{s.calendar} ({s.calendar_hours_per_year:,.0f} h)",
             f"{s.expected_down_hours_per_year:,.2f}",
             money_text(s.expected_cost_per_year, currency),
+            money_text(extra_nine(s).saving_per_year, currency),
             method,
         )
     out.print(table)
     total = sum(s.expected_cost_per_year for s in services)
     out.print(f"Expected downtime cost a year: {money_text(total, currency)}", highlight=False)
+    out.print(
+        "A nine more (a tenth of the unavailability) saves 90% of that downtime cost a year; what "
+        "it would cost to get there (a replica, a shorter repair) is what --dial FILE weighs.",
+        highlight=False,
+    )
 
 
 def _print_simulated(simulated: list[SimulatedService], currency: str, years: int) -> None:

@@ -137,13 +137,17 @@ def test_availability_page_shows_the_hand_worked_figures(site: Site) -> None:
     assert orders[0] == pytest.approx(0.9999, abs=1e-12)
     assert orders[1] == pytest.approx(0.876, abs=1e-9)
     assert orders[2] == 876.00
+    assert orders[3] == 788.40  # a nine more: a tenth of the downtime, 876.00 - 87.60
     payroll = data_values(page.text, "availability-payroll")
     assert payroll[0] == pytest.approx(0.999, abs=1e-12)
     assert payroll[1] == pytest.approx(2.088, abs=1e-9)
     assert payroll[2] == 835.20
+    assert payroll[3] == 751.68  # 835.20 - 83.52
     text = text_of(page.text)
-    assert "Order taking orders 99.9900 % 4.00 99.9 % 24x7 (8,760 h) 0.88 €876.00 exact" in text
-    assert "Payroll payroll 99.90 % 3.00 99.95 % (predicted below) office (2,088 h) 2.09 €835.20" in text
+    assert "Order taking orders 99.9900 % 4.00 99.9 % 24x7 (8,760 h) 0.88 €876.00 €788.40 exact" in text
+    assert (
+        "Payroll payroll 99.90 % 3.00 99.95 % (predicted below) office (2,088 h) 2.09 €835.20 €751.68" in text
+    )
     assert "all services: €1,711.20" in text  # 876.00 + 835.20
     assert "Assumptions" in text and "independently" in text
 
@@ -154,10 +158,11 @@ def test_availability_page_equals_the_cli_json(site: Site) -> None:
     cli = run_cli("availability", site.model, "--year", "2026", "--json")
     assert cli.exit_code == 0
     for service in json.loads(cli.stdout)["services"]:
-        availability, down_hours, cost = data_values(page, f"availability-{service['id']}")
+        availability, down_hours, cost, saving = data_values(page, f"availability-{service['id']}")
         assert availability == service["availability"]
         assert down_hours == service["expected_down_hours_per_year"]
         assert cost == service["expected_cost_per_year"]
+        assert saving == service["extra_nine"]["saving_per_year"]
 
 
 def test_a_bad_year_is_said_and_this_year_shown(site: Site) -> None:

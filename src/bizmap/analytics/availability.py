@@ -285,6 +285,29 @@ class ServiceAvailability:
     samples: int | None = None
 
 
+@dataclass(frozen=True)
+class ExtraNine:
+    """The same service with one more nine: a tenth of the unavailability, so a tenth of the
+    expected downtime and of its cost (both are proportional to it). What it would cost to get
+    there is the dial's question (``bizmap availability --dial``): which replica, which MTTR."""
+
+    availability: float
+    expected_down_hours_per_year: float
+    expected_cost_per_year: float
+    saving_per_year: float  # the downtime cost it avoids a year
+
+
+def extra_nine(service: ServiceAvailability) -> ExtraNine:
+    after = 1 - (1 - service.availability) / 10
+    cost_after = service.expected_cost_per_year / 10
+    return ExtraNine(
+        availability=after,
+        expected_down_hours_per_year=service.expected_down_hours_per_year / 10,
+        expected_cost_per_year=cost_after,
+        saving_per_year=service.expected_cost_per_year - cost_after,
+    )
+
+
 def calendar_hours(graph: CompiledGraph, name: str, year: int) -> float:
     """Hours of the calendar ``name`` in the calendar year ``year`` (24x7: 8,760 or 8,784)."""
     spec = None if name == "24x7" else graph.calendars[name]
@@ -356,6 +379,13 @@ def service_json(service: ServiceAvailability) -> dict[str, Any]:
     if service.confidence_interval is not None:
         body["confidence_interval"] = list(service.confidence_interval)
         body["samples"] = service.samples
+    more = extra_nine(service)
+    body["extra_nine"] = {
+        "availability": more.availability,
+        "expected_down_hours_per_year": more.expected_down_hours_per_year,
+        "expected_cost_per_year": round(more.expected_cost_per_year, 2),
+        "saving_per_year": round(more.saving_per_year, 2),
+    }
     return body
 
 

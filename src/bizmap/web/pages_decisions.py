@@ -33,7 +33,7 @@ from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
 from bizmap.analytics import availability_simulation
-from bizmap.analytics.availability import ServiceAvailability, nines, service_availability
+from bizmap.analytics.availability import ServiceAvailability, extra_nine, nines, service_availability
 from bizmap.analytics.availability_dial import DialError, DialResult, turn_dial
 from bizmap.analytics.availability_simulation import SimulatedService
 from bizmap.analytics.bia import Assessment, assess_answers, hours_text, portfolio, week_of
@@ -97,6 +97,7 @@ class AvailabilityRow:
     calendar_hours: float
     down_hours: float
     cost: float
+    extra_nine_saving: float  # what a tenth of the unavailability would save a year
     method: str
     sla_target: float | None
 
@@ -124,6 +125,7 @@ def availability_rows(graph: CompiledGraph, services: list[ServiceAvailability])
                 calendar_hours=s.calendar_hours_per_year,
                 down_hours=s.expected_down_hours_per_year,
                 cost=s.expected_cost_per_year,
+                extra_nine_saving=extra_nine(s).saving_per_year,
                 method=method,
                 sla_target=facts.sla.target if facts.sla is not None else None,
             )
