@@ -88,3 +88,51 @@ def test_the_documented_route_is_in_the_openapi_document(
     with TestClient(fast) as client:
         document = client.get("/openapi.json", headers={"Authorization": f"Bearer {tokens['read']}"}).json()
     assert "post" in document["paths"]["/api/v1/events"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/events", "/api/v1/ingest/alertmanager"])
+def test_a_client_that_hangs_up_mid_body_is_let_go_quietly(
+    tmp_path: Path, model_path: Path, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Load generators and impatient senders close connections with a request half sent: nothing
+    is stored, nothing raises (it used to end as a traceback in the log, once a request)."""
+    caplog.set_level("INFO")
+    db = f"sqlite:///{tmp_path / 'bizmap.db'}"
+    tokens = make_tokens(db)
+    app = create_app(Settings(model=str(model_path), db=db))
+    messages = [
+        {"type": "http.request", "body": b'[{"node": "a", "state": "down", "id": "half"', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"authorization", f"Bearer {tokens['ingest']}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"4000"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
+    with TestClient(app) as client:
+        client.portal.call(app, scope, receive, send)  # raises nothing
+        stored = client.get("/api/v1/events", headers={"Authorization": f"Bearer {tokens['read']}"})
+    assert stored.json()["events"] == []
+    assert "Traceback" not in caplog.text
+    assert "hung up" in caplog.text

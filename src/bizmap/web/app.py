@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import logging
 import signal
 import time
 from collections.abc import AsyncIterator, Callable
@@ -19,6 +20,7 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.requests import ClientDisconnect
 
 from bizmap import notifications
 from bizmap.domain.calendar import format_time
@@ -60,6 +62,8 @@ from bizmap.web.heap import settle_heap
 from bizmap.web.ingesting import NativeEventsFastPath, ingest, ingest_native
 from bizmap.web.writer import IngestWriter
 
+log = logging.getLogger("bizmap.web")
+
 
 def rebuild_engine(graph: CompiledGraph, store: Store, start: float) -> LiveEngine:
     """A fresh engine fed every stored event in arrival order (a new model may match more).
@@ -98,6 +102,13 @@ async def reload_model(server: Live, actor: str) -> list[str]:
     server.reload_problems = []
     await asyncio.to_thread(server.store.audit, actor, "model.reload", {"nodes": len(graph)})
     return []
+
+
+async def client_gone(request: Request, error: Exception) -> Response:
+    """A client hung up before its request body was whole: nothing was taken, and the answer
+    goes nowhere (uvicorn drops it); no traceback in the log for what is not an error here."""
+    log.info("%s %s: the client hung up before its body was whole", request.method, request.url.path)
+    return Response(status_code=400)
 
 
 def create_app(
@@ -147,6 +158,7 @@ def create_app(
         default_response_class=ORJSONResponse,
     )
     app.add_middleware(NativeEventsFastPath)
+    app.add_exception_handler(ClientDisconnect, client_gone)
     _routes(app)
     areas = (
         api_live,

@@ -8,11 +8,13 @@ the same ``ingest_native`` and stays for the OpenAPI document.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import HTTPException, Request
 from fastapi.responses import Response
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bizmap.domain.calendar import format_time
@@ -22,6 +24,7 @@ from bizmap.settings import Settings
 from bizmap.web.common import INGEST, Live, ORJSONResponse, authorize, live, read_body
 
 NATIVE_EVENTS_PATH = "/api/v1/events"
+log = logging.getLogger("bizmap.ingest")
 
 
 class NativeEventsFastPath:
@@ -38,6 +41,9 @@ class NativeEventsFastPath:
         try:
             await authorize(request, INGEST)
             response = await ingest_native(request)
+        except ClientDisconnect:  # hung up before its body was whole: nothing stored, nobody to answer
+            log.info("a client hung up before its events were whole; nothing was stored")
+            return
         except HTTPException as error:  # as FastAPI's own handler answers it
             response = ORJSONResponse(
                 {"detail": error.detail}, status_code=error.status_code, headers=error.headers
