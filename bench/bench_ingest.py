@@ -38,7 +38,7 @@ from bizmap.analytics.spof import single_points_of_failure
 from bizmap.domain.calendar import format_time
 from bizmap.domain.compile import compile_model
 from bizmap.domain.validate import Document, validate_documents
-from bizmap.events import decode_events
+from bizmap.ingest.native import decode_events
 from bizmap.storage.migrate import migrate
 from generate import events, model_data
 

@@ -16,7 +16,7 @@ import orjson
 from bizmap.domain.calendar import format_time
 from bizmap.domain.compile import compile_model
 from bizmap.domain.validate import Document, validate_documents
-from bizmap.replay import read_event_log, replay
+from bizmap.engine.replay import read_event_log, replay
 from generate import events, model_data
 
 

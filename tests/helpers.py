@@ -18,7 +18,7 @@ from bizmap.domain.compile import CompiledGraph, compile_model
 from bizmap.domain.model import Model
 from bizmap.domain.states import State
 from bizmap.domain.validate import Document, validate_documents
-from bizmap.loading import parse_yaml
+from bizmap.model.loading import parse_yaml
 
 
 def model_from_yaml(text: str, name: str = "model.yaml") -> Model:
@@ -113,7 +113,7 @@ def run_cli(*args: str | Path) -> Result:
     A Python exception escaping the command is a bug (users must never see a traceback), so
     it fails the test here instead of being hidden in ``result.exception``.
     """
-    from bizmap.cli import app
+    from bizmap.cli.main import app
 
     result = CliRunner().invoke(app, [str(a) for a in args])
     if result.exception is not None and not isinstance(result.exception, SystemExit):

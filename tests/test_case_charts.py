@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bizmap.analytics.business_case import evaluate, parse_case, tornado
-from bizmap.case_charts import cumulative_svg, tornado_svg
+from bizmap.decisions.case.appraisal import evaluate, parse_case, tornado
+from bizmap.decisions.case.charts import cumulative_svg, tornado_svg
 
 CASE = parse_case(
     {

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from bizmap.cli import app
+from bizmap.cli.main import app
 from helpers import SECTION_9_MODEL, nonempty_lines, run_cli, write_events, write_text
 
 # ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bizmap.loading import load_model
+from bizmap.model.loading import load_model
 from helpers import run_cli, write_text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from bizmap.storage.users import UserStore
 
 
 def user_cli(*args: str, input: str | None = None) -> Result:
-    from bizmap.cli import app
+    from bizmap.cli.main import app
 
     result = CliRunner().invoke(app, ["user", *args], input=input)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception

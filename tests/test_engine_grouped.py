@@ -7,9 +7,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
-from bizmap.engine import LiveEngine
-from bizmap.events import Event
+from bizmap.engine.live_engine import LiveEngine
 from helpers import graph_from_yaml
 
 T0 = 1_790_000_000.0

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
-from bizmap.engine import LiveEngine
-from bizmap.events import Event
+from bizmap.engine.live_engine import LiveEngine
 from helpers import SECTION_9_MODEL, graph_from_yaml, utc
 
 

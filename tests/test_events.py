@@ -14,11 +14,12 @@ import msgspec
 import orjson
 import pytest
 
-from bizmap import events as events_module
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
+from bizmap.engine.replay import read_event_log
 from bizmap.errors import EventError, EventLineError
-from bizmap.events import Event, decode_event, decode_events, parse_event
-from bizmap.replay import read_event_log
+from bizmap.ingest import native as events_module
+from bizmap.ingest.native import decode_event, decode_events, parse_event
 
 # 2026-11-27T00:00:00Z, by hand: 56 years since 1970 of which 14 leap (1972..2024) = 20,454
 # days, plus 304 days for January..October 2026 and 26 days of November.

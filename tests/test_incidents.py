@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 
 from bizmap.domain.calendar import CalendarWindow
 from bizmap.domain.cost import WorkaroundAllowance
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
-from bizmap.engine import LiveEngine, _cost_within, _episode_start_at
-from bizmap.events import Event
-from bizmap.incidents import IncidentTracker, StatusChange, TrackedIncident, incident_id
+from bizmap.engine.incidents import IncidentTracker, StatusChange, TrackedIncident, incident_id
+from bizmap.engine.live_engine import LiveEngine, _cost_within, _episode_start_at
 from helpers import SECTION_9_MODEL, graph_from_yaml, utc
 
 DOWN, DEGRADED, OK = int(State.DOWN), int(State.DEGRADED), int(State.OK)

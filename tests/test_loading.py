@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bizmap.loading import load_model
+from bizmap.model.loading import load_model
 
 
 def test_a_day_named_twice_gets_the_union_of_its_ranges(tmp_path: Path) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from bizmap.engine.replay import read_event_log, replay, to_json
 from bizmap.errors import EventLineError
-from bizmap.loading import load_graph
-from bizmap.replay import read_event_log, replay, to_json
+from bizmap.model.loading import load_graph
 from helpers import SECTION_9_MODEL, nonempty_lines, run_cli, utc, write_events, write_text
 
 Replay = Callable[..., dict[str, Any]]

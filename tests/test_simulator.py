@@ -9,15 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bizmap.domain.compile import CompiledGraph
+from bizmap.domain.event import Event
 from bizmap.domain.matching import EventRouter
 from bizmap.domain.states import State
-from bizmap.engine import LiveEngine
-from bizmap.events import Event
-from bizmap.loading import load_graph
+from bizmap.engine.live_engine import LiveEngine
+from bizmap.live.simulator import SOURCE, Simulator
+from bizmap.model.loading import load_graph
 from bizmap.settings import Settings
-from bizmap.simulator import SOURCE, Simulator, with_simulator
 from bizmap.storage.store import Store, migrate
-from bizmap.web.app import create_app
+from bizmap.web.app import create_app, with_simulator
 
 HOSPITAL = Path(__file__).resolve().parents[1] / "examples" / "hospital"
 START = 1_793_000_000.0  # 2026-10-26T08:53:20Z, a Monday morning

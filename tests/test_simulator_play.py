@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
-from bizmap.engine import LiveEngine
-from bizmap.events import Event
-from bizmap.loading import load_graph
-from bizmap.simulator import Simulator, play
+from bizmap.engine.live_engine import LiveEngine
+from bizmap.live.simulator import Simulator, play
+from bizmap.model.loading import load_graph
 
 HOSPITAL = Path(__file__).resolve().parents[1] / "examples" / "hospital"
 START = 1_793_000_000.0  # 2026-10-26T08:53:20Z

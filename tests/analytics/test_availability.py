@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bizmap.analytics.availability import (
+from bizmap.decisions.availability.predict import (
     availability_document,
     exact_availability,
     monte_carlo_availability,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bizmap.analytics.availability import ServiceAvailability, extra_nine
+from bizmap.decisions.availability.predict import ServiceAvailability, extra_nine
 
 
 def service(availability: float, down_hours: float, cost: float) -> ServiceAvailability:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bizmap.analytics.availability import service_availability
-from bizmap.analytics.availability_simulation import simulate
+from bizmap.decisions.availability.predict import service_availability
+from bizmap.decisions.availability.simulation import simulate
 from helpers import graph_from_yaml
 
 # The bridge of test_availability: exact availability 0.766 (worked out there by conditioning).

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bizmap.analytics.bia import (
+from bizmap.decisions.bia.assess import (
     Assessment,
     Thresholds,
     assess_answers,

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import pytest
 
-from bizmap.analytics.burn_rate import SRE_POLICIES, burn_report, counted_window_start
 from bizmap.domain.calendar import BusinessCalendar
 from bizmap.domain.model import CalendarSpec, SlaSpec
 from bizmap.domain.propagate import DEGRADED, DOWN, OK, UNKNOWN
 from bizmap.domain.timeline import Segment
+from bizmap.slo.burn_rate import SRE_POLICIES, burn_report, counted_window_start
 from helpers import utc
 
 NOW = utc("2026-11-20T12:00:00Z")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bizmap.analytics.business_case import (
+from bizmap.decisions.case.appraisal import (
     CaseInvalid,
     CaseSpec,
     case_document,

@@ -9,9 +9,9 @@ import pytest
 from bizmap.analytics.impact_breakdown import budget_burn, episode_breakdown, root_cause_costs
 from bizmap.domain.calendar import BusinessCalendar, CalendarWindow
 from bizmap.domain.episodes import Episode
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
-from bizmap.events import Event
-from bizmap.replay import replay
+from bizmap.engine.replay import replay
 from bizmap.reports.sources import EventSource, run
 from helpers import SECTION_9_MODEL, graph_from_yaml, utc
 

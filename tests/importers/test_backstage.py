@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bizmap.loading import load_graph
+from bizmap.model.loading import load_graph
 from helpers import run_cli, write_text
 
 CATALOG = Path(__file__).parent.parent / "fixtures" / "backstage"

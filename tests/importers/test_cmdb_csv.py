@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bizmap.importers.catalog import SlugAllocator, find_cycles, slugify
-from bizmap.loading import load_graph
+from bizmap.model.importers.catalog import SlugAllocator, find_cycles, slugify
+from bizmap.model.loading import load_graph
 from helpers import run_cli, write_text
 
 CMDB = Path(__file__).parent.parent / "fixtures" / "cmdb"

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
 from bizmap.errors import EventError
-from bizmap.events import Event
 from bizmap.ingest import events_from_alertmanager
 from bizmap.ingest.alertmanager import fingerprint, severity_state
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
 from bizmap.errors import EventError
-from bizmap.events import Event
 from bizmap.ingest import events_from_cloudevent, events_from_cloudevents_batch
 
 # 2026-11-27T00:00:00Z, by hand: 56 years since 1970 of which 14 leap (1972..2024) = 20,454

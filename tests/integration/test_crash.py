@@ -21,9 +21,10 @@ import httpx
 import pytest
 from integration_support import Bizmap, create_tokens, rfc3339
 
-from bizmap.loading import load_graph
+from bizmap.live.runtime import rebuild_engine
+from bizmap.model.loading import load_graph
 from bizmap.storage.store import Store
-from bizmap.web.app import rebuild_engine, service_json
+from bizmap.web.api.services import service_json
 
 NODES = ("web", "db", "cache")
 STATES = ("down", "ok", "degraded")

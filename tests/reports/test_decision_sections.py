@@ -16,7 +16,7 @@ import pytest
 from bizmap.reports.periods import parse_period
 from bizmap.reports.review import gather_review
 from bizmap.reports.sources import replay_source
-from bizmap.reports.text import money
+from bizmap.text import money
 from helpers import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

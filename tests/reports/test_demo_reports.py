@@ -19,17 +19,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bizmap.domain.calendar import format_time
-from bizmap.loading import load_graph
+from bizmap.live.simulator import play
+from bizmap.model.loading import load_graph
 from bizmap.reports.executive import gather_executive
 from bizmap.reports.incident import gather_incident, list_incidents
 from bizmap.reports.periods import parse_period
 from bizmap.reports.render import render
 from bizmap.reports.review import gather_review
 from bizmap.reports.sources import EventSource, database_source
-from bizmap.reports.text import join_capped, money, whole_seconds
 from bizmap.settings import Settings
-from bizmap.simulator import play
 from bizmap.storage.store import Store
+from bizmap.text import join_capped, money, whole_seconds
 from bizmap.web.app import create_app
 from helpers import run_cli, utc
 

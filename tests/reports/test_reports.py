@@ -16,7 +16,7 @@ from bizmap.reports.periods import parse_period
 from bizmap.reports.render import render_markdown
 from bizmap.reports.review import gather_review
 from bizmap.reports.sources import replay_source
-from bizmap.reports.text import money, whole_seconds
+from bizmap.text import money, whole_seconds
 from helpers import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -174,7 +174,7 @@ def test_bad_input_is_named_with_the_right_exit_code(tmp_path: Path) -> None:
 
 
 def test_from_the_database_the_figures_are_those_of_a_replay_of_the_stored_events(tmp_path: Path) -> None:
-    from bizmap.events import decode_event
+    from bizmap.ingest.native import decode_event
     from bizmap.storage.store import Store, migrate
 
     url = f"sqlite:///{tmp_path / 'bizmap.db'}"

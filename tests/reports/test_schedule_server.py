@@ -22,7 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
-from bizmap.events import decode_event
+from bizmap.ingest.native import decode_event
 from bizmap.reports.schedule import (
     CHECKPOINT_KEY,
     Delivery,

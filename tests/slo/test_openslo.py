@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bizmap.domain.model import SlaSpec
-from bizmap.loading import load_model
+from bizmap.model.loading import load_model
 from helpers import run_cli, write_text
 
 MODEL = """\

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
-from bizmap.events import Event
 
 T0 = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 

@@ -47,7 +47,7 @@ def test_an_acknowledged_event_survives_the_death_of_its_process(url: str, store
         f"""
         import os
         from bizmap.domain.states import State
-        from bizmap.events import Event
+        from bizmap.domain.event import Event
         from bizmap.storage import Store
 
         store = Store({url!r})

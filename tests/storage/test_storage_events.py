@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from storage_support import T0, arrived, event
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
-from bizmap.events import Event
 from bizmap.storage import Store, StoredEvent, migrate
 from bizmap.storage.store import _event_row
 

@@ -15,15 +15,15 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from ui_support import PASSWORDS, UI_MODEL
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
-from bizmap.events import Event
 from bizmap.settings import Settings
 from bizmap.storage.store import Store, migrate
 from bizmap.storage.users import UserStore
 from bizmap.web.app import create_app
 from bizmap.web.live_updates import by_impact, overview_snapshot
-from bizmap.web.pages import safe_next
 from bizmap.web.sessions import check_csrf
+from bizmap.web.ui.render import safe_next
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 T0 = 1_795_000_000.0  # a fixed "now" (2026-11-18T...Z): the clock of these tests

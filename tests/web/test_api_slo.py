@@ -21,7 +21,7 @@ import pytest
 from conftest_web import Server, make_tokens
 from fastapi.testclient import TestClient
 
-from bizmap.notifications import email_text
+from bizmap.live.notifications import email_text
 from bizmap.settings import Settings
 from bizmap.web.app import create_app
 from helpers import SECTION_9_MODEL, utc

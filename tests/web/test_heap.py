@@ -1,4 +1,4 @@
-"""The server's garbage collector settings (bizmap.web.heap): the model frozen, a reload freed."""
+"""The server's garbage collector settings (bizmap.live.heap): the model frozen, a reload freed."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from conftest_web import make_tokens
 from fastapi.testclient import TestClient
 
+from bizmap.live.heap import THRESHOLDS
 from bizmap.settings import Settings
 from bizmap.web.app import create_app
-from bizmap.web.heap import THRESHOLDS
 from helpers import SECTION_9_MODEL
 
 
@@ -62,7 +62,7 @@ class _Node:
 
 
 def test_settling_again_collects_cycles_frozen_by_the_last_settling(collector_restored: None) -> None:
-    from bizmap.web.heap import settle_heap
+    from bizmap.live.heap import settle_heap
 
     first, second = _Node(), _Node()
     first.partner, second.partner = second, first  # a cycle: only the collector can free it

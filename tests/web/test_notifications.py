@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from conftest_web import Server, make_tokens
 from fastapi.testclient import TestClient
 
-from bizmap.notifications import Notifier, NotifyConfig, NotifyConfigError, load_config
+from bizmap.live.notifications import Notifier, NotifyConfig, NotifyConfigError, load_config
 from bizmap.settings import Settings
 from bizmap.web.app import create_app
 from helpers import utc

@@ -21,9 +21,9 @@ from bizmap.settings import Settings
 from bizmap.storage.store import Store, migrate
 from bizmap.storage.users import UserStore
 from bizmap.web.app import create_app
-from bizmap.web.pages_decisions import CASE_EXAMPLE, safe_inline_svg
-from bizmap.web.pages_decisions_forms import parse_hours_text
 from bizmap.web.sessions import SESSION_COOKIE, csrf_for
+from bizmap.web.ui.decisions import CASE_EXAMPLE, safe_inline_svg
+from bizmap.web.ui.decisions_forms import parse_hours_text
 from helpers import run_cli
 
 REPO = Path(__file__).resolve().parents[2]

@@ -19,10 +19,11 @@ from bizmap.domain.model import CalendarSpec
 from bizmap.settings import Settings
 from bizmap.storage.store import Store, migrate
 from bizmap.storage.users import UserStore
-from bizmap.web import pages_analysis, pages_operations
 from bizmap.web.app import create_app
-from bizmap.web.pages_operations import calendar_in_words
 from bizmap.web.sessions import SESSION_COOKIE, csrf_for
+from bizmap.web.ui import analysis as pages_analysis
+from bizmap.web.ui import operations as pages_operations
+from bizmap.web.ui.operations import calendar_in_words
 
 # base rates: orders 1,000 + 10 x 50 = 1,500 per hour; payroll 0 + 4 x 100 = 400 per hour,
 # a quarter of it (100) while degraded. app is a quorum of 50 % over a (weight 2), b, c:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
-from bizmap.engine import LiveEngine
-from bizmap.events import Event
+from bizmap.engine.live_engine import LiveEngine
+from bizmap.live.writer import IngestWriter
 from bizmap.storage.store import Store, migrate
-from bizmap.web.writer import IngestWriter
 from helpers import SECTION_9_MODEL, graph_from_yaml, utc
 
 T0 = utc("2026-03-09T09:00:00Z")  # a Monday, in office hours

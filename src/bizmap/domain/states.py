@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from bizmap.errors import BizmapError
+
 
 class State(IntEnum):
     """Node state, ordered from best to worst so that ``max`` is "worst of"."""
@@ -40,7 +42,7 @@ _NAGIOS_CODES: dict[int, State] = {0: State.OK, 1: State.DEGRADED, 2: State.DOWN
 ACCEPTED_STATE_NAMES = tuple(_STATE_NAMES)
 
 
-class UnknownStateError(ValueError):
+class UnknownStateError(BizmapError, ValueError):
     """A state name or code that is not one of the accepted spellings."""
 
 

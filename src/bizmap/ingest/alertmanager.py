@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
 from bizmap.errors import EventError
-from bizmap.events import Event
 from bizmap.ingest._fields import kind, rfc3339, string_labels
 
 SOURCE = "alertmanager"

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bizmap.domain.event import Event
 from bizmap.errors import EventError
-from bizmap.events import Event, parse_event
 from bizmap.ingest._fields import kind, non_empty_string, rfc3339, within
+from bizmap.ingest.native import parse_event
 
 SPECVERSION = "1.0"
 _DATA_FIELDS = ("state", "time", "node", "labels", "key", "summary")

@@ -33,9 +33,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
 from bizmap.errors import EventError
-from bizmap.events import Event
 from bizmap.ingest._fields import kind
 
 SOURCE = "icinga"

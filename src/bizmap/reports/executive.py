@@ -14,15 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bizmap.analytics.availability_dial import DialResult
-from bizmap.analytics.business_case import CaseResult, CaseSpec, evaluate
 from bizmap.analytics.spof import ranked_by_cost
 from bizmap.analytics.whatif import rank_by_impact
+from bizmap.decisions.availability.dial import DialResult
+from bizmap.decisions.case.appraisal import CaseResult, CaseSpec, evaluate
 from bizmap.reports.incident import incident_episodes
 from bizmap.reports.periods import ReportPeriod
 from bizmap.reports.review import ServiceLine, ServiceReview, gather_review, period_run
 from bizmap.reports.sources import EventSource
-from bizmap.reports.text import duration, join_words, money, percent
+from bizmap.text import duration, join_words, money, percent
 
 HOURS_A_YEAR_TO_PAY_BACK = 4  # a fix is worth up to this many hours of the risk's cost a year
 

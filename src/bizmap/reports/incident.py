@@ -1,6 +1,6 @@
 """The Business Impact Statement of one incident: the data behind the document.
 
-An incident is what the live server calls one (``bizmap.incidents``): found by following the
+An incident is what the live server calls one (``bizmap.engine.incidents``): found by following the
 source's events with the same ``IncidentTracker``, so ids are the server's, deterministic
 (``INC-<opening time>-<first service>``) for an event log too. Its figures are those of a
 replay over the incident's window, from its opening to its close (or to where the data
@@ -18,10 +18,10 @@ from bizmap.domain.calendar import BusinessCalendar, period_containing
 from bizmap.domain.episodes import Episode
 from bizmap.domain.matching import EventRouter
 from bizmap.domain.states import State
+from bizmap.engine.incidents import Membership, TrackedIncident
 from bizmap.errors import BizmapError
-from bizmap.incidents import Membership, TrackedIncident
 from bizmap.reports.sources import EventSource, Run, run
-from bizmap.reports.text import duration, join_capped, join_words, money, people, when
+from bizmap.text import duration, join_capped, join_words, money, people, when
 
 TIMELINE_LIMIT = 40
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from bizmap import text
 from bizmap.errors import UsageError
-from bizmap.reports import text
 from bizmap.reports.executive import ExecutiveSummary
 from bizmap.reports.incident import IncidentStatement
 from bizmap.reports.review import ServiceReview

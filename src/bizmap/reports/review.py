@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bizmap.analytics.availability import service_availability
 from bizmap.analytics.impact_breakdown import CostBreakdown, budget_burn, episode_breakdown, root_cause_costs
+from bizmap.decisions.availability.predict import service_availability
 from bizmap.domain.calendar import BusinessCalendar, CalendarWindow
 from bizmap.domain.states import State
 from bizmap.errors import UsageError

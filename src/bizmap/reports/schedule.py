@@ -49,16 +49,14 @@ from pydantic import (
 
 from bizmap.domain.compile import CompiledGraph
 from bizmap.errors import BizmapError
-from bizmap.loading import parse_yaml
-from bizmap.notifications import SmtpServer
+from bizmap.live.notifications import SmtpServer
+from bizmap.model.loading import parse_yaml
 from bizmap.reports.periods import ReportPeriod, period_containing
 from bizmap.reports.render import MEDIA_TYPES, Report, render, render_markdown
 from bizmap.reports.sources import EventSource
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
-
-    from bizmap.web.common import Live
+    from bizmap.live.runtime import Live
 
 log = logging.getLogger("bizmap.reports")
 SMTP_TIMEOUT_SECONDS = 30.0
@@ -234,7 +232,7 @@ def period_for(schedule: Schedule, occurrence: float) -> ReportPeriod:
 
 # -- what -----------------------------------------------------------------------------------
 def open_source(config: SourceConfig | None, now: float) -> EventSource:
-    from bizmap.loading import load_graph
+    from bizmap.model.loading import load_graph
     from bizmap.reports.sources import database_source, replay_source
     from bizmap.storage.store import Store
 
@@ -475,33 +473,25 @@ def live_source(server: Live, now: float) -> EventSource:
         return database_source(server.graph, store, server.settings.model, now)
 
 
-def register(app: FastAPI) -> None:
-    """With ``--reports FILE``, run a ``ReportScheduler`` while the server runs, reading the live
-    database and model and checkpointing in its meta table. A bad config stops the start-up
-    with ``ScheduleConfigError`` (``bizmap serve`` checks it before starting, with the message)."""
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app_: Any) -> AsyncIterator[Any]:
-        async with inner(app_) as state:
-            server: Live = app_.state.live
-            app_.state.report_scheduler = None
-            if not server.settings.reports:
-                yield state
-                return
-            config = await asyncio.to_thread(load_schedule_config, server.settings.reports)
-            check_for_server(config, server.graph)
-            scheduler = ReportScheduler(
-                config,
-                clock=server.clock,
-                deliver_fn=functools.partial(deliver, open_fn=functools.partial(live_source, server)),
-                checkpoints=server.store,
-            )
-            app_.state.report_scheduler = scheduler
-            await asyncio.to_thread(scheduler.start)
-            try:
-                yield state
-            finally:
-                await asyncio.to_thread(scheduler.stop)
-
-    app.router.lifespan_context = lifespan
+@asynccontextmanager
+async def running(server: Live) -> AsyncIterator[ReportScheduler | None]:
+    """With ``--reports FILE``, a ``ReportScheduler`` while the server runs, reading the live
+    database and model and checkpointing in its meta table (``None`` without). A bad config stops
+    the start-up with ``ScheduleConfigError`` (``bizmap serve`` checks it before starting, with
+    the message)."""
+    if not server.settings.reports:
+        yield None
+        return
+    config = await asyncio.to_thread(load_schedule_config, server.settings.reports)
+    check_for_server(config, server.graph)
+    scheduler = ReportScheduler(
+        config,
+        clock=server.clock,
+        deliver_fn=functools.partial(deliver, open_fn=functools.partial(live_source, server)),
+        checkpoints=server.store,
+    )
+    await asyncio.to_thread(scheduler.start)
+    try:
+        yield scheduler
+    finally:
+        await asyncio.to_thread(scheduler.stop)

@@ -1,7 +1,7 @@
 """Where a report's events come from (an event log or the live database) and the one run of the
 engine over a window that every document reads its figures from.
 
-A run is ``bizmap.replay.replay`` over the window (the figures, exactly those of
+A run is ``bizmap.engine.replay.replay`` over the window (the figures, exactly those of
 ``bizmap replay --json``) plus the same events applied in time order to a ``LiveEngine``, whose
 timeline gives the segments behind the breakdowns and whose ``IncidentTracker`` gives the
 incidents, with the ids the live server gives them.
@@ -17,12 +17,12 @@ from pathlib import Path
 
 from bizmap.domain.calendar import BusinessCalendar, CalendarWindow, format_time
 from bizmap.domain.compile import CompiledGraph, MaintenanceWindow, ServiceFacts
+from bizmap.domain.event import Event
 from bizmap.domain.timeline import Segment
-from bizmap.engine import LiveEngine
-from bizmap.events import Event
-from bizmap.incidents import IncidentTracker
-from bizmap.loading import load_graph
-from bizmap.replay import ReplayResult, read_event_log, replay
+from bizmap.engine.incidents import IncidentTracker
+from bizmap.engine.live_engine import LiveEngine
+from bizmap.engine.replay import ReplayResult, read_event_log, replay
+from bizmap.model.loading import load_graph
 from bizmap.storage.records import Incident
 from bizmap.storage.store import Store
 

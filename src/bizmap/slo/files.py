@@ -14,7 +14,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from bizmap.domain.model import SlaSpec
 from bizmap.errors import BizmapError
-from bizmap.loading import model_files
+from bizmap.model.loading import model_files
 from bizmap.slo.openslo import Message, OpenSloObject
 
 

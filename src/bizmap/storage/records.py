@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
-from bizmap.events import Event
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,9 +23,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, Row
 from sqlalchemy.exc import IntegrityError
 
+from bizmap.domain.event import Event
 from bizmap.domain.states import State
 from bizmap.errors import BizmapError
-from bizmap.events import Event
 from bizmap.storage.engine import create_engine, database_url, write_transaction
 from bizmap.storage.migrate import migrate, migrate_connection
 from bizmap.storage.records import (

@@ -1,4 +1,4 @@
-"""What every part of the HTTP API shares: the running server's state, tokens and roles,
+"""What every part of the HTTP API shares: the running server (``live``), tokens and roles,
 body limits and JSON responses."""
 
 from __future__ import annotations
@@ -6,18 +6,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from bizmap.domain.compile import CompiledGraph
-from bizmap.engine import LiveEngine
-from bizmap.settings import Settings
-from bizmap.storage.store import Store, TokenInfo
-from bizmap.web.writer import IngestWriter
+from bizmap.live.runtime import Live
+from bizmap.storage.store import TokenInfo
 
 READ = frozenset({"read", "operate", "admin"})
 INGEST = frozenset({"ingest", "admin"})
@@ -29,21 +25,6 @@ _TOKEN_CACHE_SECONDS = 10.0
 class ORJSONResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
-
-
-@dataclass
-class Live:
-    """What the running server holds."""
-
-    settings: Settings
-    store: Store
-    graph: CompiledGraph
-    engine: LiveEngine
-    writer: IngestWriter
-    clock: Callable[[], float]
-    token_cache: dict[str, tuple[float, TokenInfo | None]]
-    reload_problems: list[str] = field(default_factory=list)  # of the last refused reload
-    settle_heap: Callable[[], None] = lambda: None  # after a model is loaded (bizmap.web.heap)
 
 
 def live(request: Request) -> Live:

@@ -18,10 +18,12 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bizmap.domain.calendar import format_time
+from bizmap.domain.event import Event
 from bizmap.errors import EventError
-from bizmap.events import Event, decode_events
+from bizmap.ingest.native import decode_events
+from bizmap.live.runtime import Live
 from bizmap.settings import Settings
-from bizmap.web.common import INGEST, Live, ORJSONResponse, authorize, live, read_body
+from bizmap.web.common import INGEST, ORJSONResponse, authorize, live, read_body
 
 NATIVE_EVENTS_PATH = "/api/v1/events"
 log = logging.getLogger("bizmap.ingest")

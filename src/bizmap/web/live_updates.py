@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
@@ -26,7 +25,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response, StreamingResponse
 
 from bizmap.domain.calendar import format_time
-from bizmap.web.common import Live
+from bizmap.live.runtime import Live
+from bizmap.web.api.services import service_json
 from bizmap.web.sessions import current_viewer
 
 REFRESH_SECONDS = 20.0
@@ -50,7 +50,6 @@ def by_impact(service: dict[str, Any]) -> tuple[Any, ...]:
 
 def overview_snapshot(server: Live) -> dict[str, Any]:
     """Every business service now, by impact, and the open incidents' cost (amount and rate)."""
-    from bizmap.web.app import service_json  # the API's own document (app imports this module)
 
     now = server.clock()
     engine = server.engine
@@ -137,7 +136,7 @@ def offer(queue: asyncio.Queue[dict[str, Any] | None], snapshot: dict[str, Any] 
     queue.put_nowait(snapshot)
 
 
-def _close_on_exit_signals(updates: LiveUpdates) -> Callable[[], None]:
+def close_on_exit_signals(updates: LiveUpdates) -> Callable[[], None]:
     """Streams never end by themselves, and uvicorn waits for open responses before it shuts
     down: chain its SIGINT/SIGTERM handlers so that a stop signal closes every stream first."""
     loop = asyncio.get_running_loop()
@@ -173,23 +172,7 @@ def updates_of(request: Request) -> LiveUpdates:
 
 
 def register(app: FastAPI) -> None:
-    """Hook the live updates into the writer at start-up, and serve ``/ui/stream``."""
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app_: Any) -> AsyncIterator[Any]:
-        async with inner(app_) as state:
-            updates = LiveUpdates(app_.state.live)
-            app_.state.live_updates = updates
-            app_.state.live.writer.after_apply_hooks.append(updates.after_batch)
-            undo = _close_on_exit_signals(updates)
-            try:
-                yield state
-            finally:
-                updates.close()
-                undo()
-
-    app.router.lifespan_context = lifespan
+    """Serve ``/ui/stream`` (the runtime runs ``LiveUpdates.after_batch``: ``bizmap.web.app``)."""
 
     @app.get("/ui/stream", include_in_schema=False)
     async def stream(request: Request) -> Response:

@@ -29,6 +29,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import Response
 
+from bizmap.errors import BizmapError
 from bizmap.storage.users import SessionInfo, UserStore
 from bizmap.web.common import ADMIN, OPERATE, READ, live
 
@@ -55,11 +56,11 @@ class Viewer:
         return self.role in OPERATE
 
 
-class LoginRequired(Exception):
+class LoginRequired(BizmapError):
     """No live session: the page answers with a redirect to ``/login?next=...``."""
 
 
-class PageForbidden(Exception):
+class PageForbidden(BizmapError):
     """Logged in, but the role may not do this: the page answers 403 saying which roles may."""
 
     def __init__(self, viewer: Viewer, roles: frozenset[str]) -> None:

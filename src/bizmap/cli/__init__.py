@@ -1,0 +1,1 @@
+"""The command line: ``main`` holds the ``bizmap`` app; one module per command group."""

@@ -1,0 +1,560 @@
+"""The ``bizmap`` command line: thin shells over the domain and analytics functions.
+
+Human output is Rich tables on stdout; ``--json`` prints the documents of semantics §5.
+Problems in the model exit 1 with one ``FILE:LINE: error: MESSAGE`` per line on stderr;
+wrong arguments exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from bizmap import __version__
+from bizmap.analytics.spof import single_points_of_failure
+from bizmap.analytics.whatif import what_if, whatif_document
+from bizmap.cli.common import JsonOpt, ModelArg, app, err, out
+from bizmap.cli.common import fail as _fail
+from bizmap.cli.common import graph_or_exit as _graph
+from bizmap.cli.common import print_json as _print_json
+from bizmap.domain.calendar import format_time, parse_time
+from bizmap.domain.compile import CompiledGraph
+from bizmap.domain.states import State
+from bizmap.engine.replay import ReplayResult, read_event_log, replay, to_json
+from bizmap.errors import BizmapError, EventLineError, UsageError
+from bizmap.model.export import to_dot, to_mermaid
+from bizmap.settings import HELP, Settings
+from bizmap.text import duration_text as _duration
+from bizmap.text import money_text as _money
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    if version:
+        out.print(f"bizmap {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command()
+def validate(model: ModelArg) -> None:
+    """Check a model and report every error, one per line, as FILE:LINE: error: MESSAGE."""
+    graph = _graph(model)
+    edges = sum(len(c) + len(i) for c, i in zip(graph.children, graph.ignored_children, strict=True))
+    out.print(
+        f"{model}: valid: {len(graph.services)} business services, "
+        f"{len(graph) - len(graph.services)} components, {edges} dependencies, "
+        f"{len(graph.calendars)} calendars, {len(graph.maintenance)} maintenance windows",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,  # one line however narrow the terminal: scripts read it
+    )
+
+
+def _node_list(graph: CompiledGraph, text: str | None, state: State, chosen: dict[int, State]) -> None:
+    if not text:
+        return
+    for raw in text.split(","):
+        node_id = raw.strip()
+        if not node_id:
+            continue
+        if node_id not in graph.index:
+            raise UsageError(f"unknown node {node_id!r}: check the id with `bizmap graph`")
+        index = graph.index[node_id]
+        if index in chosen and chosen[index] != state:
+            raise UsageError(f"node {node_id!r} is given two states ({chosen[index]} and {state})")
+        chosen[index] = state
+
+
+@app.command()
+def whatif(
+    model: ModelArg,
+    down: Annotated[str | None, typer.Option(help="Comma-separated nodes that fail.")] = None,
+    degraded: Annotated[str | None, typer.Option(help="Comma-separated nodes that degrade.")] = None,
+    unknown: Annotated[str | None, typer.Option(help="Comma-separated nodes whose state is unknown.")] = None,
+    json: JsonOpt = False,
+) -> None:
+    """What if these nodes fail? Business services hit, cost per hour, people affected."""
+    graph = _graph(model)
+    chosen: dict[int, State] = {}
+    try:
+        _node_list(graph, down, State.DOWN, chosen)
+        _node_list(graph, degraded, State.DEGRADED, chosen)
+        _node_list(graph, unknown, State.UNKNOWN, chosen)
+    except UsageError as error:
+        _fail(f"error: {error}", 2)
+    if not chosen:
+        _fail("error: name at least one node with --down, --degraded or --unknown", 2)
+    result = what_if(graph, chosen)
+    if json:
+        _print_json(whatif_document(result))
+        return
+    if not result.services:
+        out.print("No business service is affected: the redundancy holds.")
+        return
+    table = Table(title="What if: business services affected")
+    for column in ("service", "state", "cost per hour", "people", "safety", "root causes"):
+        table.add_column(column, justify="right" if column in ("cost per hour", "people") else "left")
+    for s in result.services:
+        table.add_row(
+            s.id,
+            s.state.label,
+            _money(s.cost_per_hour, graph.currency),
+            f"{s.users:,}",
+            "[bold red]AT RISK[/]" if s.safety_critical else "",
+            ", ".join(s.root_causes),
+        )
+    out.print(table)
+    out.print(
+        f"Total: {_money(result.total_cost_per_hour, graph.currency)} per hour, "
+        f"{result.users_affected:,} people cannot work normally."
+    )
+
+
+@app.command()
+def spof(model: ModelArg, json: JsonOpt = False) -> None:
+    """Single points of failure: nodes whose failure alone leaves a business service non-ok."""
+    graph = _graph(model)
+    found = single_points_of_failure(graph)
+    if json:
+        _print_json(
+            {
+                "services": [
+                    {
+                        "id": s.id,
+                        "single_points": [
+                            {"node": p.node, "effect": p.effect.label} for p in s.single_points
+                        ],
+                    }
+                    for s in found
+                ]
+            }
+        )
+        return
+    table = Table(title="Single points of failure (each alone takes the service down or degrades it)")
+    table.add_column("service")
+    table.add_column("down if any of these fails")
+    table.add_column("degraded if any of these fails")
+    for s in found:
+        downs = [p.node for p in s.single_points if p.effect == State.DOWN]
+        degrades = [p.node for p in s.single_points if p.effect != State.DOWN]
+        table.add_row(s.id, ", ".join(downs) or "-", ", ".join(degrades) or "-")
+    out.print(table)
+
+
+def _replay_window(start: str | None, end: str | None, times: list[float]) -> tuple[float, float]:
+    try:
+        t0 = parse_time(start) if start else (min(times) if times else None)
+        t1 = parse_time(end) if end else (max(times) if times else None)
+    except ValueError as error:
+        raise UsageError(f"{error}") from None
+    if t0 is None or t1 is None:
+        raise UsageError("the log has no events: give the window with --from and --to")
+    if t1 <= t0:
+        raise UsageError(f"--to ({format_time(t1)}) must be after --from ({format_time(t0)})")
+    return t0, t1
+
+
+@app.command(name="replay")
+def replay_command(
+    model: ModelArg,
+    events: Annotated[
+        Path, typer.Argument(help="Event log: one native JSON event per line.", show_default=False)
+    ],
+    start: Annotated[
+        str | None,
+        typer.Option("--from", help="Window start (RFC 3339). Default: the first event."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option("--to", help="Window end, exclusive (RFC 3339). Default: the last event."),
+    ] = None,
+    skip_bad: Annotated[
+        bool,
+        typer.Option("--skip-bad", help="Report malformed lines and go on instead of stopping."),
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Replay an event log: cost, episodes and SLA per business service."""
+    graph = _graph(model)
+    try:
+        size = events.stat().st_size
+    except OSError as error:
+        _fail(f"{events}: error: cannot read event log: {error.strerror}", 1)
+    show_progress = size > 5_000_000 and err.is_terminal
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not show_progress,
+    )
+    try:
+        with progress:
+            reading = progress.add_task("reading events", total=size)
+            log = read_event_log(events, skip_bad=skip_bad, progress=lambda n: progress.advance(reading, n))
+            t0, t1 = _replay_window(start, end, [e.time for _, e in log.events if e.time is not None])
+            applying = progress.add_task("replaying", total=len(log.events))
+            result = replay(graph, log.events, t0, t1, on_progress=lambda n: progress.advance(applying, n))
+    except EventLineError as error:
+        _fail(str(error), 1)
+    except UsageError as error:
+        _fail(f"error: {error}", 2)
+    for bad in log.bad:
+        err.print(f"{events}:{bad.line}: skipped: {bad.message}", markup=False, highlight=False)
+    if result.unmatched:
+        lines = {id(e): n for n, e in log.events}
+        err.print(
+            f"{len(result.unmatched)} event(s) matched no node (kept out of the computation, not lost):",
+            markup=False,
+        )
+        for _, event in result.unmatched[:20]:
+            label = event.node if event.node else orjson.dumps(event.labels).decode()
+            err.print(
+                f"  {events}:{lines.get(id(event), '?')}: unmatched: {label}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+        if len(result.unmatched) > 20:
+            err.print(f"  ... and {len(result.unmatched) - 20} more", markup=False)
+    if json:
+        _print_json(to_json(graph, result))
+        return
+    _print_replay_summary(graph, result)
+
+
+def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
+    currency = graph.currency
+    table = Table(title=f"Business impact, {format_time(result.start)} to {format_time(result.end)}")
+    table.add_column("business service", no_wrap=True)
+    table.add_column("cost", justify="right", no_wrap=True)
+    table.add_column("episodes", justify="right")
+    table.add_column("counted", justify="right", no_wrap=True)
+    table.add_column("worst", no_wrap=True)
+    table.add_column("SLA", no_wrap=True)
+    table.add_column("budget left", justify="right", no_wrap=True)
+    missed_services = 0
+    safety_seconds = 0.0
+    for service in sorted(result.services, key=lambda s: (-s.cost, s.id)):
+        facts = graph.service_of[graph.index[service.id]]
+        counted = sum(e.counted_seconds for e in service.episodes)
+        if facts.safety_critical:
+            safety_seconds += counted
+        worst = max((e.worst_state for e in service.episodes), default=0)
+        sla_text = budget_text = "-"
+        if service.sla:
+            missed = [p for p in service.sla if not p.met]
+            # the longest period speaks for the window; clipped stubs at its edges do not
+            last = max(service.sla, key=lambda p: p.period_end - p.period_start)
+            if missed:
+                missed_services += 1
+                sla_text = f"[red]missed {len(missed)} of {len(service.sla)}[/]"
+            else:
+                sla_text = f"met, {last.sli:.2f}%"
+            remaining = last.budget_remaining_seconds
+            budget_text = _duration(remaining) if remaining >= 0 else f"[red]-{_duration(-remaining)}[/]"
+        table.add_row(
+            service.id + (" [red](safety)[/]" if facts.safety_critical else ""),
+            _money(service.cost, currency),
+            str(len(service.episodes)),
+            _duration(counted),
+            State(worst).label if service.episodes else "ok",
+            sla_text,
+            budget_text,
+        )
+    out.print(table)
+    episodes = sum(len(s.episodes) for s in result.services)
+    out.print(
+        f"Downtime cost the business [bold]{_money(result.total_cost, currency)}[/] over {episodes} "
+        f"episodes; {missed_services} service(s) missed an SLA period"
+        + (
+            f"; safety-critical services were impaired for {_duration(safety_seconds)} of counted time."
+            if safety_seconds
+            else "."
+        ),
+        soft_wrap=True,
+    )
+    out.print(
+        f"{result.applied:,} events applied, {result.duplicates:,} duplicates ignored, "
+        f"{len(result.unmatched):,} unmatched. Counted time is inside the service's calendar, unplanned "
+        "and not unknown; the budget left is for the longest SLA period in the window.",
+        style="dim",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def graph(
+    model: ModelArg,
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="Output format: dot (Graphviz) or mermaid.")
+    ] = "dot",
+    service: Annotated[str | None, typer.Option(help="Only this node and everything below it.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Export the dependency graph as Graphviz DOT or Mermaid."""
+    compiled = _graph(model)
+    roots = None
+    if service is not None:
+        if service not in compiled.index:
+            _fail(f"error: unknown node {service!r}", 2)
+        roots = [compiled.index[service]]
+    if format == "dot":
+        text = to_dot(compiled, roots)
+    elif format == "mermaid":
+        text = to_mermaid(compiled, roots)
+    else:
+        _fail(f"error: unknown format {format!r}: use dot or mermaid", 2)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}")
+
+
+def main() -> None:
+    try:
+        app()
+    except BizmapError as error:  # a last guard: user errors never end in a traceback
+        err.print(f"error: {error}", markup=False, highlight=False)
+        sys.exit(2 if isinstance(error, UsageError) else 1)
+
+
+@app.command()
+def serve(
+    model: ModelArg,
+    db: Annotated[str, typer.Option(help=HELP["db"])] = Settings.db,
+    host: Annotated[str, typer.Option(help=HELP["host"])] = Settings.host,
+    port: Annotated[int, typer.Option(help=HELP["port"])] = Settings.port,
+    max_body_bytes: Annotated[int, typer.Option(help=HELP["max_body_bytes"])] = Settings.max_body_bytes,
+    max_batch_events: Annotated[int, typer.Option(help=HELP["max_batch_events"])] = Settings.max_batch_events,
+    max_event_age_seconds: Annotated[
+        float, typer.Option(help=HELP["max_event_age_seconds"])
+    ] = Settings.max_event_age_seconds,
+    max_event_lead_seconds: Annotated[
+        float, typer.Option(help=HELP["max_event_lead_seconds"])
+    ] = Settings.max_event_lead_seconds,
+    notify: Annotated[str, typer.Option(help=HELP["notify"])] = Settings.notify,
+    reports: Annotated[str, typer.Option(envvar="BIZMAP_REPORTS", help=HELP["reports"])] = Settings.reports,
+) -> None:
+    """Run the live server: ingest events, keep the business view current, serve the API."""
+    import uvicorn
+
+    from bizmap.reports.schedule import ScheduleConfigError, check_for_server, load_schedule_config
+    from bizmap.web.app import create_app
+
+    compiled = _graph(model)  # refuse an invalid model before anything starts
+    if reports:  # and a bad reports config, with its file, line and key (not a start-up traceback)
+        try:
+            check_for_server(load_schedule_config(reports), compiled)
+        except ScheduleConfigError as error:
+            _fail(error.message, 1)
+    settings = Settings(
+        model=str(model),
+        db=db,
+        host=host,
+        port=port,
+        max_body_bytes=max_body_bytes,
+        max_batch_events=max_batch_events,
+        max_event_age_seconds=max_event_age_seconds,
+        max_event_lead_seconds=max_event_lead_seconds,
+        notify=notify,
+        reports=reports,
+    )
+    err.print(f"bizmap serving {model} on http://{host}:{port} (database {db})", markup=False)
+    if reports:
+        err.print(f"scheduled reports from {reports}", markup=False)
+    uvicorn.run(
+        create_app(settings, manage_heap=True), host=host, port=port, log_level="info", access_log=False
+    )
+
+
+token_app = typer.Typer(
+    help="API tokens: each has a role (read, ingest, operate, admin).", no_args_is_help=True
+)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[str, typer.Option(help="read, ingest, operate or admin.")],
+    name: Annotated[str | None, typer.Option(help="A name to recognise it by (default: ROLE-N).")] = None,
+    db: Annotated[str, typer.Option(help=HELP["db"])] = Settings.db,
+) -> None:
+    """Create a token and print it once; only its hash is stored."""
+    from bizmap.storage.store import Store, migrate
+
+    if role not in ("read", "ingest", "operate", "admin"):
+        _fail(f"error: unknown role {role!r}: use read, ingest, operate or admin", 2)
+    migrate(db)
+    store = Store(db)
+    try:
+        chosen = name or f"{role}-{len(store.list_tokens()) + 1}"
+        secret = store.create_token(chosen, role)
+        store.audit("cli", "token.create", {"name": chosen, "role": role})
+    finally:
+        store.close()
+    sys.stdout.write(secret + "\n")
+    err.print(f"token {chosen!r} with role {role}: keep it safe, it is not shown again", markup=False)
+
+
+maintenance_app = typer.Typer(
+    help="Maintenance windows of a running server (planned work costs nothing and leaves SLAs alone).",
+    no_args_is_help=True,
+)
+app.add_typer(maintenance_app, name="maintenance")
+UrlOpt = Annotated[str, typer.Option(envvar="BIZMAP_URL", help="The server's address (env BIZMAP_URL).")]
+TokenOpt = Annotated[
+    str, typer.Option(envvar="BIZMAP_TOKEN", help="An operate or admin token (env BIZMAP_TOKEN).")
+]
+
+
+def _call(method: str, url: str, token: str, path: str, body: Any = None) -> Any:
+    import httpx
+
+    try:
+        response = httpx.request(
+            method,
+            url.rstrip("/") + path,
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+    except httpx.HTTPError as error:
+        _fail(f"error: cannot reach {url}: {error}", 1)
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        _fail(f"error: {response.status_code}: {detail}", 1)
+    return response.json()
+
+
+@maintenance_app.command("add")
+def maintenance_add(
+    nodes: Annotated[str, typer.Option(help="Comma-separated nodes the work touches.")],
+    start: Annotated[str, typer.Option(help="RFC 3339 start, e.g. 2026-11-07T22:00:00Z.")],
+    end: Annotated[str, typer.Option(help="RFC 3339 end.")],
+    reason: Annotated[str, typer.Option(help="What the work is, for the people who read the reports.")],
+    id: Annotated[str | None, typer.Option(help="An id (default: generated).")] = None,
+    url: UrlOpt = "http://127.0.0.1:8000",
+    token: TokenOpt = "",
+) -> None:
+    """Add a maintenance window to a running server."""
+    body = {
+        "nodes": [n.strip() for n in nodes.split(",") if n.strip()],
+        "start": start,
+        "end": end,
+        "reason": reason,
+        "id": id,
+    }
+    window = _call("POST", url, token, "/api/v1/maintenance", body)
+    out.print(
+        f"added maintenance window {window['id']}: {', '.join(window['nodes'])} "
+        f"from {window['start']} to {window['end']}",
+        markup=False,
+    )
+
+
+@maintenance_app.command("list")
+def maintenance_list(
+    url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "", json: JsonOpt = False
+) -> None:
+    """List the maintenance windows (from the model and added through the API)."""
+    windows = _call("GET", url, token, "/api/v1/maintenance")["windows"]
+    if json:
+        _print_json(windows)
+        return
+    table = Table(title="Maintenance windows")
+    for column in ("id", "nodes", "start", "end", "reason", "from"):
+        table.add_column(column)
+    for w in windows:
+        table.add_row(w["id"], ", ".join(w["nodes"]), w["start"], w["end"], w["reason"] or "", w["source"])
+    out.print(table)
+
+
+@maintenance_app.command("remove")
+def maintenance_remove(
+    window_id: Annotated[str, typer.Argument(help="The window's id.", show_default=False)],
+    url: UrlOpt = "http://127.0.0.1:8000",
+    token: TokenOpt = "",
+) -> None:
+    """End a maintenance window now (or cancel one that has not begun)."""
+    _call("DELETE", url, token, f"/api/v1/maintenance/{window_id}")
+    out.print(f"ended maintenance window {window_id}", markup=False)
+
+
+@app.command()
+def demo(
+    model: Annotated[Path, typer.Option(help="The model to serve.")] = Path("examples/hospital"),
+    db: Annotated[str, typer.Option(help=HELP["db"])] = "sqlite:///bizmap-demo.db",
+    port: Annotated[int, typer.Option(help=HELP["port"])] = Settings.port,
+    seed: Annotated[int, typer.Option(help="Seed of the simulator: the same seed plays the same story.")] = 1,
+) -> None:
+    """Serve a model on 127.0.0.1 with a built-in simulator playing realistic incidents."""
+    import time
+
+    import uvicorn
+
+    from bizmap.storage.store import Store, migrate
+    from bizmap.web.app import create_app, with_simulator
+
+    _graph(model)  # refuse an invalid model before anything starts
+    migrate(db)
+    with Store(db) as store:
+        previous = [
+            t.name for t in store.list_tokens(include_revoked=True) if t.name.startswith("demo-admin")
+        ]
+        for old in previous:  # a new token each run; the old ones stop working
+            store.revoke_token(old)
+        name = f"demo-admin-{len(previous) + 1}"
+        secret = store.create_token(name, "admin")
+        store.audit("cli", "token.create", {"name": name, "role": "admin"})
+    url = f"http://127.0.0.1:{port}"
+    month = time.strftime("%Y-%m", time.gmtime())  # report periods are UTC months
+    out.print(
+        f"bizmap demo: {model} with a simulator playing incidents (database {db})\n\n"
+        f"  URL:         {url}\n  admin token: {secret}\n\n"
+        f"Open {url}/ in a browser and log in with the admin token: the live overview.\n\n"
+        "Or the API:\n"
+        f'  curl -H "Authorization: Bearer {secret}" {url}/api/v1/services\n'
+        f'  curl -H "Authorization: Bearer {secret}" {url}/api/v1/incidents\n'
+        f'  curl -H "Authorization: Bearer {secret}" "{url}/api/v1/events?source=simulator"\n\n'
+        f"Reports on what it played (in another terminal, while it runs or after):\n"
+        f"  bizmap report incidents --db {db} --model {model}\n"
+        f"  bizmap report incident ID --db {db} --model {model}\n"
+        f"  bizmap report review --period {month} --db {db} --model {model}\n"
+        f"  bizmap report executive --period {month} --db {db} --model {model}\n\n"
+        "Ctrl-C stops it.",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    settings = Settings(model=str(model), db=db, host="127.0.0.1", port=port)
+    app_ = with_simulator(create_app(settings, manage_heap=True), seed)
+    uvicorn.run(app_, host="127.0.0.1", port=port, log_level="warning")
+
+
+# Command groups in their own modules add themselves to ``app`` when imported.
+from bizmap.cli import (  # noqa: E402
+    availability,  # noqa: F401
+    bia,  # noqa: F401
+    case,  # noqa: F401
+    imports,  # noqa: F401
+    report,  # noqa: F401
+    slo,  # noqa: F401
+    user,  # noqa: F401
+)

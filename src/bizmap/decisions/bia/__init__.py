@@ -1,0 +1,1 @@
+"""Business impact analysis: questionnaires assessed into tiers, RTO and RPO."""

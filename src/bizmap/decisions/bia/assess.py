@@ -1,0 +1,705 @@
+"""Business impact analysis: from a service owner's answers to an assessment, with reasons.
+
+This module owns the questionnaire's shape (``Questionnaire``), the configurable thresholds
+(``Thresholds``, defaults here, documented in docs/bia.md) and the derivation: criticality
+tier, recommended service hours, availability target, RTO, RPO and the maximum tolerable
+period of disruption (MTPD), each with the plain-language sentences that explain it, and
+the mismatches worth a conversation (hours asked for beyond use, a target the value at stake
+cannot pay for, safety at stake without a workaround). ``assess_answers`` takes plain data
+(a parsed YAML file or a web form) and is the one entry point a form needs.
+
+Pure computation: reading files and writing the model live in ``bizmap.decisions.bia.files``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from bizmap.domain.model import (
+    DAY_NAMES,
+    ID_PATTERN,
+    CalendarSpec,
+    DaySpec,
+    HolidaySpec,
+    TimeRanges,
+    parse_day_spec,
+    parse_time_ranges,
+)
+
+ALWAYS: Literal["24x7"] = "24x7"
+WEEK_MINUTES = 7 * 1440
+WEEKS_PER_YEAR = 365 / 7  # a year of 365 days; holidays are not subtracted (an upper bound)
+TIER_NAMES = {
+    0: "safety-critical",
+    1: "mission-critical",
+    2: "business-critical",
+    3: "business-operational",
+    4: "administrative",
+}
+BAND_NAMES = {1: "mission-critical", 2: "business-critical", 3: "business-operational", 4: "administrative"}
+MismatchKind = Literal["asked_beyond_use", "rolls_royce", "safety_without_workaround"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# --- the questionnaire ---------------------------------------------------------------------------
+
+ALL_WEEK = {"mon-sun": "00:00-24:00"}
+
+
+def _always_as_hours(value: Any) -> Any:
+    """``24x7`` is shorthand for every hour of every day; any other text is a mistake."""
+    if value == ALWAYS:
+        return dict(ALL_WEEK)
+    if isinstance(value, str):
+        raise ValueError(f'{value!r}: write 24x7 or days with hours, e.g. {{mon-fri: "08:00-18:00"}}')
+    return value
+
+
+Hours = Annotated[dict[DaySpec, TimeRanges], BeforeValidator(_always_as_hours)]
+
+
+class SafetyAnswers(_Strict):
+    threatened: bool  # is anyone's life or safety threatened if the service is down?
+    after_hours: float | None = Field(None, ge=0)  # ...after how long down (0: at once)
+    how: str | None = None
+
+    @model_validator(mode="after")
+    def _after_when_threatened(self) -> SafetyAnswers:
+        if self.threatened and self.after_hours is None:
+            raise ValueError(
+                "safety.after_hours is required when safety is threatened: after how many hours "
+                "down is anyone at risk, with the workaround in use? (0 means at once)"
+            )
+        return self
+
+
+class MoneyAnswers(_Strict):
+    lost_per_hour: float = Field(ge=0)  # revenue or income lost per hour down
+    value_per_year: float | None = Field(None, ge=0)  # what the service is worth a year
+
+
+class PeopleAnswers(_Strict):
+    cannot_work: int = Field(ge=0)  # people who cannot work while it is down
+    cost_per_hour: float = Field(0.0, ge=0)  # loaded cost of one person-hour
+
+
+class WorkaroundAnswers(_Strict):
+    exists: bool
+    description: str | None = None
+    impact_factor: float | None = Field(None, ge=0, le=1)  # share of the impact left on it
+    max_hours: float | None = Field(None, ge=0)  # how long the business can run on it; absent: indefinitely
+
+    @model_validator(mode="after")
+    def _factor_when_it_exists(self) -> WorkaroundAnswers:
+        if self.exists and self.impact_factor is None:
+            raise ValueError(
+                "workaround.impact_factor is required when a workaround exists: which share of "
+                "the impact is left while it is used (0.3 means 30 %)"
+            )
+        if not self.exists and (self.impact_factor is not None or self.max_hours is not None):
+            raise ValueError(
+                "workaround.exists is false: remove impact_factor and max_hours, or set exists: true"
+            )
+        return self
+
+
+class UsageAnswers(_Strict):
+    timezone: str = "UTC"
+    used: Hours  # when people really use it, local time
+    asked_for: Hours | None = None  # what the business asks for
+    needed_at_3am: bool  # does anyone truly need it at 3 am?
+    who_at_3am: str | None = None
+    holidays: HolidaySpec = HolidaySpec()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        CalendarSpec(timezone=value)  # the model's own check and message
+        return value
+
+    @field_validator("used")
+    @classmethod
+    def _used_sometime(cls, value: Hours) -> Hours:
+        if weekly_hours(week_of(value)) == 0:
+            raise ValueError('no hours: say when it is used, e.g. {mon-fri: "08:00-18:00"} or 24x7')
+        return value
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _list_means_dates(cls, value: Any) -> Any:
+        return {"dates": value} if isinstance(value, list) else value
+
+
+class DataAnswers(_Strict):
+    loss_tolerable_hours: float | None = Field(None, ge=0)  # hours of work that may be re-entered
+    notes: str | None = None
+
+
+class ServiceLevelAnswers(_Strict):
+    asked_for: float | None = Field(None, gt=0, lt=100)  # availability asked for, percent
+
+
+class Questionnaire(_Strict):
+    """One business service's answers (docs/bia.md lists every question)."""
+
+    service: str = Field(pattern=ID_PATTERN)
+    name: str | None = None
+    owner: str | None = None
+    answered_by: str | None = None
+    answered_on: str | None = None
+    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    safety: SafetyAnswers
+    money: MoneyAnswers
+    people: PeopleAnswers
+    workaround: WorkaroundAnswers
+    usage: UsageAnswers
+    data: DataAnswers = DataAnswers()
+    service_level: ServiceLevelAnswers = ServiceLevelAnswers()
+    why_important: str | None = None
+
+    @field_validator("answered_on", mode="before")
+    @classmethod
+    def _date_as_text(cls, value: Any) -> Any:
+        return None if value is None else str(value)
+
+    @property
+    def cost_per_hour(self) -> float:
+        """Money lost per hour down, as the model computes it: revenue plus people's time."""
+        return self.money.lost_per_hour + self.people.cannot_work * self.people.cost_per_hour
+
+
+# --- thresholds ----------------------------------------------------------------------------------
+
+
+class TierPolicy(_Strict):
+    target: float = Field(gt=0, lt=100)
+    rto_hours: float = Field(ge=0)
+    rpo_hours: float = Field(ge=0)
+    mtpd_hours: float = Field(gt=0)
+
+
+class Bands(_Strict):
+    """Lower bounds: at or above ``mission_critical`` is band 1, and so on; below the last, band 4."""
+
+    mission_critical: float = Field(ge=0)
+    business_critical: float = Field(ge=0)
+    business_operational: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _descending(self) -> Bands:
+        if not self.mission_critical >= self.business_critical >= self.business_operational:
+            raise ValueError(
+                "bands must not increase: mission_critical >= business_critical >= business_operational"
+            )
+        return self
+
+    def band(self, value: float) -> int:
+        if value >= self.mission_critical:
+            return 1
+        if value >= self.business_critical:
+            return 2
+        if value >= self.business_operational:
+            return 3
+        return 4
+
+
+class Rung(_Strict):
+    target: float = Field(gt=0, lt=100)
+    cost_per_year: float = Field(ge=0)
+
+
+DEFAULT_TIERS = {
+    0: TierPolicy(target=99.95, rto_hours=1, rpo_hours=0.25, mtpd_hours=4),
+    1: TierPolicy(target=99.9, rto_hours=4, rpo_hours=1, mtpd_hours=24),
+    2: TierPolicy(target=99.5, rto_hours=8, rpo_hours=4, mtpd_hours=48),
+    3: TierPolicy(target=99.0, rto_hours=24, rpo_hours=24, mtpd_hours=120),
+    4: TierPolicy(target=98.0, rto_hours=72, rpo_hours=24, mtpd_hours=336),
+}
+DEFAULT_LADDER = (
+    Rung(target=98.0, cost_per_year=0),
+    Rung(target=99.0, cost_per_year=10_000),
+    Rung(target=99.5, cost_per_year=30_000),
+    Rung(target=99.9, cost_per_year=100_000),
+    Rung(target=99.95, cost_per_year=250_000),
+    Rung(target=99.99, cost_per_year=750_000),
+    Rung(target=99.999, cost_per_year=2_500_000),
+)
+
+
+class Thresholds(_Strict):
+    """Every number the derivation uses; a thresholds file overrides any of them."""
+
+    cost_per_hour_bands: Bands = Bands(
+        mission_critical=50_000, business_critical=5_000, business_operational=500
+    )
+    people_bands: Bands = Bands(mission_critical=1_000, business_critical=100, business_operational=10)
+    workaround_relief_hours: float = Field(8, ge=0)
+    tiers: dict[int, TierPolicy] = DEFAULT_TIERS
+    mtpd_cap_hours: float = Field(168, gt=0)
+    rto_share_of_mtpd: float = Field(0.5, gt=0, le=1)
+    hours_mismatch_weekly_hours: float = Field(4, ge=0)
+    cost_ladder: tuple[Rung, ...] = DEFAULT_LADDER
+    sla_period: Literal["day", "week", "month", "quarter"] = "month"
+
+    @field_validator("tiers", mode="before")
+    @classmethod
+    def _tiers_merge_over_defaults(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            unknown = [key for key in value if key not in DEFAULT_TIERS]
+            if unknown:
+                raise ValueError(f"unknown tier {unknown[0]!r}: tiers are 0 to 4")
+            return {**DEFAULT_TIERS, **value}
+        return value
+
+    @field_validator("cost_ladder")
+    @classmethod
+    def _ladder_climbs(cls, value: tuple[Rung, ...]) -> tuple[Rung, ...]:
+        if not value:
+            raise ValueError("cost_ladder needs at least one rung")
+        for lower, upper in pairwise(value):
+            if upper.target <= lower.target or upper.cost_per_year < lower.cost_per_year:
+                raise ValueError(
+                    f"cost_ladder must climb: rung {upper.target} comes after {lower.target} "
+                    "and must have a higher target and no lower cost"
+                )
+        return value
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+# --- the assessment ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    kind: MismatchKind
+    message: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    service: str
+    name: str | None
+    currency: str
+    cost_per_hour: float
+    people: int
+    safety_critical: bool
+    value_per_year: float | None
+    tier: int
+    timezone: str
+    hours: dict[str, str]  # the recommended service hours, in the model's calendar format
+    weekly_hours: float
+    holidays: HolidaySpec
+    availability_target: float
+    rto_hours: float
+    rpo_hours: float
+    mtpd_hours: float
+    because: Mapping[str, tuple[str, ...]]  # tier, hours, availability_target, rto, rpo, mtpd
+    mismatches: tuple[Mismatch, ...]
+    questionnaire: Questionnaire
+
+    @property
+    def tier_name(self) -> str:
+        return TIER_NAMES[self.tier]
+
+
+Week = list[list[tuple[int, int]]]
+
+
+def week_of(hours: Hours) -> Week:
+    """Per weekday (Monday first) the merged minute ranges of an answer."""
+    days: Week = [[] for _ in DAY_NAMES]
+    for day, ranges in hours.items():
+        for weekday in parse_day_spec(day):
+            days[weekday].extend(parse_time_ranges(ranges))
+    return [_merge(day) for day in days]
+
+
+def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def weekly_hours(week: Week) -> float:
+    return sum(end - start for day in week for start, end in day) / 60
+
+
+def hours_spec(week: Week) -> dict[str, str]:
+    """A week as calendar hours: consecutive days with the same ranges share one entry."""
+    spec: dict[str, str] = {}
+    day = 0
+    while day < 7:
+        last = day
+        while last + 1 < 7 and week[last + 1] == week[day]:
+            last += 1
+        if week[day]:
+            key = DAY_NAMES[day] if last == day else f"{DAY_NAMES[day]}-{DAY_NAMES[last]}"
+            spec[key] = ",".join(f"{_clock(a)}-{_clock(b)}" for a, b in week[day])
+        day = last + 1
+    return spec
+
+
+def hours_text(week: Week) -> str:
+    """``mon-fri 07:00-19:00, sat 09:00-13:00`` for sentences; ``24x7`` when always."""
+    if all(day == [(0, 1440)] for day in week):
+        return ALWAYS
+    spec = hours_spec(week)
+    return ", ".join(f"{days} {ranges}" for days, ranges in spec.items()) or "never"
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _covers_3am(week: Week) -> bool:
+    return any(start <= 180 < end for day in week for start, end in day)
+
+
+def _num(value: float) -> str:
+    """A number for a sentence: 1,800 or 0.25, never 1800.0."""
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{round(value):,} {currency}"
+
+
+def impact_tier(cost_per_hour: float, people: int, thresholds: Thresholds) -> tuple[int, int, int]:
+    """(tier from impact alone, cost band, people band): the more critical band wins."""
+    cost_band = thresholds.cost_per_hour_bands.band(cost_per_hour)
+    people_band = thresholds.people_bands.band(people)
+    return min(cost_band, people_band), cost_band, people_band
+
+
+def has_relieving_workaround(answers: WorkaroundAnswers, thresholds: Thresholds) -> bool:
+    """A workaround relieves one tier when it lasts at least ``workaround_relief_hours``."""
+    if not answers.exists:
+        return False
+    return answers.max_hours is None or answers.max_hours >= thresholds.workaround_relief_hours
+
+
+def derive_tier(q: Questionnaire, thresholds: Thresholds) -> tuple[int, list[str]]:
+    currency = q.currency or "EUR"
+    tier, cost_band, people_band = impact_tier(q.cost_per_hour, q.people.cannot_work, thresholds)
+    reasons = [
+        f"An hour down costs {_money(q.cost_per_hour, currency)} "
+        f"({_money(q.money.lost_per_hour, currency)} lost plus {_num(q.people.cannot_work)} people "
+        f"at {_num(q.people.cost_per_hour)} {currency} an hour): the {BAND_NAMES[cost_band]} cost band.",
+        f"{_num(q.people.cannot_work)} people cannot work: the {BAND_NAMES[people_band]} people band.",
+    ]
+    if q.safety.threatened:
+        reasons.append(
+            "Lives or safety are threatened when it is down, so it is tier 0 (safety-critical) "
+            "whatever the money; a workaround never lowers a safety-critical tier."
+        )
+        return 0, reasons
+    reasons.append(f"The more critical band sets tier {tier} ({TIER_NAMES[tier]}).")
+    if has_relieving_workaround(q.workaround, thresholds):
+        lasting = (
+            "indefinitely" if q.workaround.max_hours is None else f"for {_num(q.workaround.max_hours)} h"
+        )
+        if tier < 4:
+            tier += 1
+            reasons.append(
+                f"The business can run on its workaround {lasting} (at least "
+                f"{_num(thresholds.workaround_relief_hours)} h), which relieves one tier: tier {tier} "
+                f"({TIER_NAMES[tier]})."
+            )
+        else:
+            reasons.append(f"It has a workaround ({lasting}), and tier 4 is already the lowest.")
+    elif q.workaround.exists:
+        reasons.append(
+            f"Its workaround lasts only {_num(q.workaround.max_hours or 0)} h, less than the "
+            f"{_num(thresholds.workaround_relief_hours)} h that would relieve a tier."
+        )
+    else:
+        reasons.append("There is no workaround to relieve it.")
+    return tier, reasons
+
+
+def derive_hours(q: Questionnaire) -> tuple[Week, list[str]]:
+    used = week_of(q.usage.used)
+    zone = q.usage.timezone
+    reasons = [f"It is used {hours_text(used)} ({_num(round(weekly_hours(used), 2))} h a week, {zone} time)."]
+    if q.usage.needed_at_3am:
+        who = f" ({q.usage.who_at_3am})" if q.usage.who_at_3am else ""
+        reasons.append(
+            f"Someone truly needs it at 3 am{who}, so the recommended service hours are round the "
+            "clock, every day."
+        )
+        return week_of(ALL_WEEK), reasons
+    if _covers_3am(used):
+        reasons.append(
+            "It is used at 3 am although nobody is said to truly need it then: the hours follow "
+            "actual use; confirm the night use with the owner."
+        )
+    reasons.append("The recommended service hours follow actual use, not what is asked for.")
+    return used, reasons
+
+
+def ladder_cost(target: float, thresholds: Thresholds) -> tuple[float, bool]:
+    """Yearly cost of running at ``target``: the first rung at or above it.
+
+    Returns (cost, on the ladder); beyond the top rung the top rung's cost is a lower bound.
+    """
+    for rung in thresholds.cost_ladder:
+        if rung.target >= target:
+            return rung.cost_per_year, True
+    return thresholds.cost_ladder[-1].cost_per_year, False
+
+
+def downtime_cost_avoided(target: float, q: Questionnaire, week: Week, thresholds: Thresholds) -> float:
+    """Yearly downtime cost that ``target`` avoids compared with the ladder's lowest rung."""
+    baseline = thresholds.cost_ladder[0].target
+    hours_a_year = weekly_hours(week) * WEEKS_PER_YEAR
+    return max(0.0, (target - baseline) / 100) * hours_a_year * q.cost_per_hour
+
+
+def _pays(target: float, q: Questionnaire, week: Week, thresholds: Thresholds) -> tuple[bool, str]:
+    """Does ``target`` pay for itself? And the sentence that says why (or why not)."""
+    currency = q.currency or "EUR"
+    cost, on_ladder = ladder_cost(target, thresholds)
+    avoided = downtime_cost_avoided(target, q, week, thresholds)
+    cost_text = _money(cost, currency) if on_ladder else f"more than {_money(cost, currency)}"
+    baseline = thresholds.cost_ladder[0].target
+    sentence = (
+        f"{_num(target)} % costs about {cost_text} a year and avoids "
+        f"{_money(avoided, currency)} a year of downtime compared with {_num(baseline)} %"
+    )
+    value = q.money.value_per_year
+    if cost > avoided:
+        return False, sentence + "."
+    if value is not None and cost > value:
+        return False, sentence + f", but the service is worth only {_money(value, currency)} a year."
+    return True, sentence + "."
+
+
+def derive_target(q: Questionnaire, tier: int, week: Week, thresholds: Thresholds) -> tuple[float, list[str]]:
+    tier_target = thresholds.tiers[tier].target
+    reasons = [f"Tier {tier} calls for {_num(tier_target)} %."]
+    pays, sentence = _pays(tier_target, q, week, thresholds)
+    reasons.append(sentence)
+    if pays or tier == 0:
+        if not pays:
+            reasons.append("Safety sets this target; the money has to be found (see the mismatch).")
+        return tier_target, reasons
+    lower = [r.target for r in thresholds.cost_ladder if r.target < tier_target]
+    for candidate in reversed(lower):
+        candidate_pays, candidate_sentence = _pays(candidate, q, week, thresholds)
+        if candidate_pays:
+            reasons.append(
+                f"Lowered to {_num(candidate)} %, the highest level that pays for itself: "
+                + candidate_sentence
+            )
+            return candidate, reasons
+    floor = thresholds.cost_ladder[0].target
+    reasons.append(f"No level above {_num(floor)} % pays for itself: recommend {_num(floor)} %.")
+    return min(floor, tier_target), reasons
+
+
+def derive_mtpd(q: Questionnaire, tier: int, thresholds: Thresholds) -> tuple[float, list[str]]:
+    tier_mtpd = thresholds.tiers[tier].mtpd_hours
+    reasons: list[str] = []
+    if not q.workaround.exists:
+        mtpd = tier_mtpd
+        reasons.append(f"Without a workaround the tier {tier} tolerance applies: {_num(tier_mtpd)} h.")
+    elif q.workaround.max_hours is None:
+        mtpd = max(tier_mtpd, thresholds.mtpd_cap_hours)
+        reasons.append(
+            f"The business can run on its workaround indefinitely; disruption is planned for up to "
+            f"{_num(mtpd)} h."
+        )
+    else:
+        mtpd = max(tier_mtpd, q.workaround.max_hours)
+        reasons.append(
+            f"The workaround lasts {_num(q.workaround.max_hours)} h and tier {tier} tolerates "
+            f"{_num(tier_mtpd)} h: the longer of the two, {_num(mtpd)} h."
+        )
+    if q.safety.threatened and q.safety.after_hours is not None and q.safety.after_hours < mtpd:
+        mtpd = q.safety.after_hours
+        reasons.append(f"Safety is threatened after {_num(mtpd)} h down, which caps it at {_num(mtpd)} h.")
+    return mtpd, reasons
+
+
+def derive_rto(tier: int, mtpd: float, thresholds: Thresholds) -> tuple[float, list[str]]:
+    tier_rto = thresholds.tiers[tier].rto_hours
+    share_of_mtpd = thresholds.rto_share_of_mtpd * mtpd
+    if share_of_mtpd < tier_rto:
+        return share_of_mtpd, [
+            f"Recovery must leave a margin before the MTPD: {_num(thresholds.rto_share_of_mtpd * 100)} % "
+            f"of {_num(mtpd)} h is {_num(share_of_mtpd)} h, shorter than tier {tier}'s {_num(tier_rto)} h."
+        ]
+    return tier_rto, [
+        f"Tier {tier} recovers within {_num(tier_rto)} h, well inside the MTPD of {_num(mtpd)} h."
+    ]
+
+
+def derive_rpo(q: Questionnaire, tier: int, thresholds: Thresholds) -> tuple[float, list[str]]:
+    tier_rpo = thresholds.tiers[tier].rpo_hours
+    answer = q.data.loss_tolerable_hours
+    if answer is None:
+        return tier_rpo, [f"No answer on data loss: tier {tier}'s {_num(tier_rpo)} h applies."]
+    reasons = [f"The business can lose or re-enter {_num(answer)} h of data, and it knows its data best."]
+    if answer > tier_rpo:
+        reasons.append(
+            f"That is looser than tier {tier}'s usual {_num(tier_rpo)} h: check backups against it."
+        )
+    return answer, reasons
+
+
+def find_mismatches(
+    q: Questionnaire, used: Week, recommended_week: Week, thresholds: Thresholds
+) -> list[Mismatch]:
+    found: list[Mismatch] = []
+    if q.usage.asked_for is not None:
+        asked = week_of(q.usage.asked_for)
+        asked_hours, used_hours = weekly_hours(asked), weekly_hours(recommended_week)
+        if asked_hours - used_hours >= thresholds.hours_mismatch_weekly_hours and asked_hours > used_hours:
+            found.append(
+                Mismatch(
+                    "asked_beyond_use",
+                    f"{hours_text(asked)} is asked for ({_num(round(asked_hours, 2))} h a week) but it is "
+                    f"used {hours_text(used)} only ({_num(round(used_hours, 2))} h a week) and nobody "
+                    f"needs it at 3 am: {_num(round(asked_hours - used_hours, 2))} h a week would be "
+                    "paid for and never used.",
+                )
+            )
+    asked_target = q.service_level.asked_for
+    if asked_target is not None:
+        pays, sentence = _pays(asked_target, q, recommended_week, thresholds)
+        if not pays:
+            found.append(Mismatch("rolls_royce", f"Asked for {_num(asked_target)} %: {sentence}"))
+    if q.safety.threatened:
+        tier_target = thresholds.tiers[0].target
+        pays, sentence = _pays(tier_target, q, recommended_week, thresholds)
+        if not pays:
+            found.append(
+                Mismatch("rolls_royce", f"Safety needs {_num(tier_target)} %: {sentence} Find the budget.")
+            )
+        if not q.workaround.exists:
+            found.append(
+                Mismatch(
+                    "safety_without_workaround",
+                    "Lives or safety are at stake and there is no workaround: write downtime "
+                    "procedures before anything else.",
+                )
+            )
+    return found
+
+
+def assess(
+    q: Questionnaire, thresholds: Thresholds = DEFAULT_THRESHOLDS, currency: str | None = None
+) -> Assessment:
+    """Derive the tier, service hours, target, RTO, RPO and MTPD of one service, with reasons."""
+    if currency is not None and q.currency is None:
+        q = q.model_copy(update={"currency": currency})
+    tier, tier_reasons = derive_tier(q, thresholds)
+    week, hour_reasons = derive_hours(q)
+    target, target_reasons = derive_target(q, tier, week, thresholds)
+    mtpd, mtpd_reasons = derive_mtpd(q, tier, thresholds)
+    rto, rto_reasons = derive_rto(tier, mtpd, thresholds)
+    rpo, rpo_reasons = derive_rpo(q, tier, thresholds)
+    return Assessment(
+        service=q.service,
+        name=q.name,
+        currency=q.currency or "EUR",
+        cost_per_hour=q.cost_per_hour,
+        people=q.people.cannot_work,
+        safety_critical=q.safety.threatened,
+        value_per_year=q.money.value_per_year,
+        tier=tier,
+        timezone=q.usage.timezone,
+        hours=hours_spec(week),
+        weekly_hours=weekly_hours(week),
+        holidays=q.usage.holidays,
+        availability_target=target,
+        rto_hours=rto,
+        rpo_hours=rpo,
+        mtpd_hours=mtpd,
+        because={
+            "tier": tuple(tier_reasons),
+            "hours": tuple(hour_reasons),
+            "availability_target": tuple(target_reasons),
+            "rto": tuple(rto_reasons),
+            "rpo": tuple(rpo_reasons),
+            "mtpd": tuple(mtpd_reasons),
+        },
+        mismatches=tuple(find_mismatches(q, week_of(q.usage.used), week, thresholds)),
+        questionnaire=q,
+    )
+
+
+def assess_answers(
+    answers: Mapping[str, Any], thresholds: Thresholds = DEFAULT_THRESHOLDS, currency: str | None = None
+) -> Assessment:
+    """Plain answers (a parsed file, a web form) to an assessment; raises pydantic's ValidationError."""
+    return assess(Questionnaire.model_validate(answers), thresholds, currency)
+
+
+def portfolio(assessments: Sequence[Assessment]) -> list[Assessment]:
+    """Most critical first: by tier, then cost per hour (highest first), then people, then id."""
+    return sorted(assessments, key=lambda a: (a.tier, -a.cost_per_hour, -a.people, a.service))
+
+
+def assessment_document(a: Assessment) -> dict[str, Any]:
+    """The JSON document of one assessment (docs/bia.md): money to 2 decimals, hours to 4."""
+    return {
+        "service": a.service,
+        "name": a.name,
+        "currency": a.currency,
+        "tier": a.tier,
+        "tier_name": a.tier_name,
+        "cost_per_hour": round(a.cost_per_hour, 2),
+        "people": a.people,
+        "safety_critical": a.safety_critical,
+        "value_per_year": None if a.value_per_year is None else round(a.value_per_year, 2),
+        "recommended": {
+            "calendar": {"timezone": a.timezone, "hours": a.hours},
+            "weekly_hours": round(float(a.weekly_hours), 4),
+            "availability_target": float(a.availability_target),
+            "rto_hours": round(float(a.rto_hours), 4),
+            "rpo_hours": round(float(a.rpo_hours), 4),
+            "mtpd_hours": round(float(a.mtpd_hours), 4),
+        },
+        "because": {key: list(sentences) for key, sentences in a.because.items()},
+        "mismatches": [{"kind": m.kind, "message": m.message} for m in a.mismatches],
+        "why_important": a.questionnaire.why_important,
+    }
+
+
+def portfolio_document(assessments: Sequence[Assessment]) -> dict[str, Any]:
+    return {
+        "services": [
+            {
+                "rank": rank,
+                "service": a.service,
+                "name": a.name,
+                "tier": a.tier,
+                "tier_name": a.tier_name,
+                "cost_per_hour": round(a.cost_per_hour, 2),
+                "people": a.people,
+                "currency": a.currency,
+                "availability_target": float(a.availability_target),
+                "weekly_hours": round(float(a.weekly_hours), 4),
+                "mismatches": [m.kind for m in a.mismatches],
+                "why_important": a.questionnaire.why_important,
+            }
+            for rank, a in enumerate(portfolio(assessments), start=1)
+        ]
+    }

@@ -1,0 +1,377 @@
+"""The live engine: events in arrival order -> signals -> states -> episodes, cost and SLA now.
+
+It wraps the same ``Timeline`` that replay uses. Events arrive in any order: one whose time
+is older than the last event applied to the same signal changes nothing (it is still stored
+by the caller); one older than the engine's clock but not older than its signal's last
+event takes effect now, since history already told is not rewritten. Rebuilding after a
+restart feeds the stored events again in arrival order, so the live state always equals a
+replay of what was acknowledged. No I/O here: the server stores, this module computes.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bizmap.domain.calendar import BusinessCalendar, CalendarWindow, local_midnight, period_containing, zone
+from bizmap.domain.compile import CompiledGraph, ServiceFacts
+from bizmap.domain.cost import WorkaroundAllowance, cost_per_hour, counted_cost
+from bizmap.domain.episodes import Episode, episodes
+from bizmap.domain.event import Event
+from bizmap.domain.matching import EventRouter
+from bizmap.domain.propagate import OK, UNKNOWN
+from bizmap.domain.sla import SlaPeriod, sla_periods
+from bizmap.domain.states import State
+from bizmap.domain.timeline import Segment, Timeline
+from bizmap.engine.incidents import CostCheckpoint, IncidentTracker, Membership, TrackedIncident
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What became of one event: the nodes it matched and whether it changed anything."""
+
+    nodes: tuple[int, ...]
+    late: bool
+
+    @property
+    def matched(self) -> bool:
+        return bool(self.nodes)
+
+
+@dataclass(frozen=True)
+class ServiceNow:
+    """A business service as it stands at ``at``: the answers of the overview and detail pages."""
+
+    id: str
+    name: str | None
+    state: State
+    planned: bool
+    root_causes: tuple[str, ...]
+    cost_per_hour: float  # calendar, planning and workaround applied: what it costs right now
+    cost_today: float  # since local midnight in the service's calendar
+    cost_this_period: float  # since the start of the current SLA period (the calendar month without SLA)
+    current_episode: Episode | None
+    users_affected: int
+    safety_critical: bool
+    sla: SlaPeriod | None  # the current period so far
+    sla_budget_seconds: float | None  # the whole period's budget if the rest of it stays up
+    sla_budget_remaining_seconds: float | None
+
+
+_serials = itertools.count(1)
+
+
+class LiveEngine:
+    """Applies events as they are acknowledged and answers what things cost now."""
+
+    def __init__(self, graph: CompiledGraph, start: float) -> None:
+        self.serial = next(_serials)  # tells engines apart (a model reload makes a new one)
+        self.graph = graph
+        self.start = start
+        self.timeline = Timeline(graph, start)
+        self.router = EventRouter(graph)
+        self._last_time: dict[tuple[int, str], float] = {}
+        self._calendars: dict[str, BusinessCalendar] = {}
+        self._windows: dict[str, list[tuple[float, int, int]]] = {}
+        self._tallies: dict[int, _EpisodeTally] = {}  # service -> its episode, tallied so far
+
+    @property
+    def now(self) -> float:
+        return self.timeline.now
+
+    def apply(self, event: Event, received_at: float) -> Applied:
+        """Route and apply one acknowledged event (its time defaults to ``received_at``)."""
+        nodes = self.router.nodes_for(event.node, event.labels)
+        if not nodes:
+            return Applied((), False)
+        time = event.time if event.time is not None else received_at
+        fresh = [node for node in nodes if time >= self._last_time.get((node, event.key), float("-inf"))]
+        if not fresh:
+            return Applied(nodes, True)
+        for node in fresh:
+            self._last_time[(node, event.key)] = time
+        effective = max(time, self.timeline.now)
+        state = int(event.state)
+        self.timeline.apply(effective, [(node, event.key, state) for node in fresh])
+        return Applied(nodes, False)
+
+    def apply_routed(self, items: Iterable[tuple[Event, float, tuple[int, ...]]]) -> None:
+        """Apply acknowledged events, already routed to their nodes, in arrival order.
+
+        The same as ``apply`` on each in turn (a test holds them to it), but the updates that
+        take effect at one instant (a request's events without a time all take its receipt
+        time) go through the timeline in one propagation: at one instant only the last state
+        of a service is kept, however many changes lead to it.
+        """
+        pending: list[tuple[int, str, int]] = []
+        at = self.timeline.now
+        last_time = self._last_time
+        for event, received_at, nodes in items:
+            if not nodes:
+                continue
+            time = event.time if event.time is not None else received_at
+            key = event.key
+            fresh = [node for node in nodes if time >= last_time.get((node, key), float("-inf"))]
+            if not fresh:
+                continue
+            for node in fresh:
+                last_time[(node, key)] = time
+            effective = max(time, at)
+            if pending and effective != at:
+                self.timeline.apply(at, pending)
+                pending = []
+            at = effective
+            state = int(event.state)
+            pending.extend((node, key, state) for node in fresh)
+        if pending:
+            self.timeline.apply(at, pending)
+
+    def add_maintenance(self, window_id: str, nodes: Sequence[str], start: float, end: float) -> None:
+        """A maintenance window added while running (nodes must exist); it counts from now on."""
+        indices = [self.graph.index[node] for node in nodes]
+        self._windows[window_id] = self.timeline.add_window(indices, start, end)
+
+    def end_maintenance(self, window_id: str) -> bool:
+        """End a window added with ``add_maintenance`` now; False when it is not known."""
+        added = self._windows.pop(window_id, None)
+        if added is None:
+            return False
+        self.timeline.end_window(added)
+        return True
+
+    def advance(self, now: float) -> None:
+        """Move the clock without an event (maintenance windows start and end with it).
+
+        The server never calls this on reads: only events move its clock.
+        """
+        if now > self.timeline.now:
+            self.timeline.apply(now, [])
+
+    # -- what it costs now -------------------------------------------------------------
+    def calendar(self, name: str) -> BusinessCalendar:
+        if name not in self._calendars:
+            self._calendars[name] = BusinessCalendar(self.graph.calendars.get(name), name)
+        return self._calendars[name]
+
+    def service_now(self, facts: ServiceFacts, at: float) -> ServiceNow:
+        """State, cost and SLA of one business service at ``at`` (not before the engine's clock)."""
+        graph = self.graph
+        at = max(at, self.timeline.now)  # reading never moves the clock: only events do
+        _, _, roots = self.timeline.status(facts.index)
+        calendar = self.calendar(facts.calendar)
+        sla_calendar = self.calendar(facts.sla_calendar)
+        tz = zone(calendar.timezone)
+        midnight = local_midnight(tz, datetime.fromtimestamp(at, tz).date())
+        period_start, period_end = period_containing(
+            sla_calendar.timezone, facts.sla.period if facts.sla is not None else "month", at
+        )
+        end = max(at, self.start + 1e-6)
+        segments = self.timeline.segments(
+            facts.index, end, since=max(self.start, min(midnight, period_start))
+        )
+        if at > self.timeline.now and segments:  # maintenance may have begun or ended since
+            state, planned = segments[-1].state, segments[-1].planned
+        else:  # at the clock itself, the last event counts already
+            state, planned, _ = self.timeline.status(facts.index)
+        begin = _episode_start_at(segments, max(self.start, min(midnight, period_start)))
+        window = CalendarWindow(calendar, begin, end)
+        found = episodes(facts, [s for s in segments if s.end > begin], window, end)
+        current = found[-1] if found and found[-1].end is None and state != OK else None
+
+        rate = 0.0
+        if state not in (OK, UNKNOWN) and not planned and calendar.contains(at):
+            allowance = WorkaroundAllowance(facts)
+            used = current.counted_seconds if current is not None else 0.0
+            rate = cost_per_hour(facts, state) * (allowance.factor if allowance.remaining > used else 1.0)
+
+        sla = budget = remaining = None
+        if facts.sla is not None:
+            measured_from = max(period_start, self.start)
+            sla_window = CalendarWindow(sla_calendar, measured_from, max(period_end, end))
+            so_far = sla_periods(facts, segments, sla_window, measured_from, end)
+            if so_far:
+                sla = so_far[-1]
+                rest = sum(b - a for a, b in sla_window.clip(end, period_end))
+                budget = (1 - facts.sla.target / 100) * (sla.measured_seconds + rest)
+                remaining = budget - sla.down_seconds
+        return ServiceNow(
+            id=graph.ids[facts.index],
+            name=graph.names[facts.index],
+            state=State(state),
+            planned=planned,
+            root_causes=tuple(sorted(graph.ids[r] for r in roots)),
+            cost_per_hour=rate,
+            cost_today=_cost_since(found, segments, facts, window, max(midnight, begin)),
+            cost_this_period=_cost_since(found, segments, facts, window, max(period_start, begin)),
+            current_episode=current,
+            users_affected=facts.users if state != OK else 0,
+            safety_critical=facts.safety_critical,
+            sla=sla,
+            sla_budget_seconds=budget,
+            sla_budget_remaining_seconds=remaining,
+        )
+
+    def services_now(self, at: float) -> list[ServiceNow]:
+        return [self.service_now(facts, at) for facts in self.graph.services]
+
+    # -- incidents (bizmap.engine.incidents) --------------------------------------------------
+    _incident_tracker: IncidentTracker | None = None
+
+    @property
+    def incidents(self) -> IncidentTracker:
+        """The incidents of this engine's history (created on first use)."""
+        if self._incident_tracker is None:
+            users = {self.graph.ids[s.index]: s.users for s in self.graph.services}
+            self._incident_tracker = IncidentTracker(self.graph.ids, users)
+        return self._incident_tracker
+
+    def after_apply(self) -> list[TrackedIncident]:
+        """Bring the incidents up to date with the services' histories; the incidents that changed."""
+        return self.incidents.follow(self.timeline.history)
+
+    def incident_cost(self, incident: TrackedIncident, at: float) -> float:
+        """What ``incident`` has cost until ``at`` (or its end): for each of its services, the cost
+        of the time it belonged to the incident, the workaround counted from its episode's start."""
+        end = max(at, self.timeline.now, self.start + 1e-6)
+        total = 0.0
+        for membership in incident.memberships:
+            if membership.settled_cost is None:
+                cost = self._membership_cost(membership, end)
+                if membership.end is not None and membership.end <= self.timeline.now:
+                    membership.settled_cost = cost  # its history is past: it cannot change any more
+                total += cost
+            else:
+                total += membership.settled_cost
+        return total
+
+    def _membership_cost(self, membership: Membership, end: float) -> float:
+        """The cost of one membership until ``end``, carried on from its checkpoint.
+
+        History before the clock is final, so the cost up to ``min(until, clock)`` is kept in
+        the membership's checkpoint; only the time since is priced on the next asking.
+        """
+        index = self.graph.index[membership.service]
+        facts = self.graph.service_of[index]
+        until = min(membership.end if membership.end is not None else end, end)
+        if until <= membership.start:
+            return 0.0
+        calendar = self.calendar(facts.calendar)
+        final = min(until, self.timeline.now)
+        mark = membership.checkpoint
+        if mark is None:  # first asking: the workaround counts from the start of its episode
+            left = self._workaround_left(index, facts, membership.start)
+            mark = CostCheckpoint(membership.start, 0.0, left)
+        segments = self.timeline.segments(index, end, since=mark.time, whole_episode=False)
+        allowance = WorkaroundAllowance(facts)
+        allowance.remaining = mark.workaround_left
+        window = CalendarWindow(calendar, mark.time, end)
+        settled = mark.cost + _cost_within(segments, facts, window, mark.time, mark.time, final, allowance)
+        membership.checkpoint = CostCheckpoint(final, settled, allowance.remaining)
+        if until <= final:
+            return settled
+        # beyond the clock (a read at a later time): priced, not kept
+        return settled + _cost_within(segments, facts, window, final, final, until, allowance)
+
+    def _workaround_left(self, index: int, facts: ServiceFacts, at: float) -> float:
+        """Seconds the workaround still covers at ``at`` (not after the clock) in the episode
+        then open: its whole allowance less the time counted since the episode began.
+
+        Each service's episode is tallied as far as it was last asked (history before the clock
+        is final), so asking again later reads only what happened since.
+        """
+        allowance = WorkaroundAllowance(facts).remaining
+        if allowance in (0.0, float("inf")):  # no workaround, or one without a limit
+            return allowance
+        tally = self._tallies.get(index)
+        if tally is None or at < tally.time:  # from the start of the episode open at ``at``
+            segments = self.timeline.segments(index, at, since=at)
+            tally = _EpisodeTally(segments[0].start if segments else at, 0.0)
+        else:
+            segments = self.timeline.segments(index, at, since=tally.time, whole_episode=False)
+        window = CalendarWindow(self.calendar(facts.calendar), tally.time, at)
+        tally.advance(segments, window, at)
+        self._tallies[index] = tally
+        return max(allowance - tally.counted, 0.0)
+
+
+@dataclass(slots=True)
+class _EpisodeTally:
+    """A service's episode as far as ``time``: its time counted so far (in its calendar,
+    unplanned, neither ok nor unknown: what the workaround covers)."""
+
+    time: float
+    counted: float
+
+    def advance(self, segments: Sequence[Segment], window: CalendarWindow, until: float) -> None:
+        for segment in segments:
+            start, end = max(segment.start, self.time), min(segment.end, until)
+            if end <= start:
+                continue
+            if segment.state == OK:  # the episode ended: the next one counts from zero
+                self.counted = 0.0
+            elif not segment.planned and segment.state != UNKNOWN:
+                self.counted += sum(b - a for a, b in window.clip(start, end))
+        self.time = max(self.time, until)
+
+
+def _episode_start_at(segments: Sequence[Segment], instant: float) -> float:
+    """``instant``, or the start of the episode that is open at it (for the workaround)."""
+    begin = instant
+    for segment in reversed(segments):
+        if segment.start > instant:
+            continue
+        if segment.state == OK:
+            break
+        begin = segment.start
+    return begin
+
+
+def _cost_since(
+    found: Sequence[Episode],
+    segments: Sequence[Segment],
+    facts: ServiceFacts,
+    window: CalendarWindow,
+    since: float,
+) -> float:
+    """Cost accrued from ``since``: episodes that started before it count their part after it."""
+    total = 0.0
+    for episode in found:
+        end = episode.end if episode.end is not None else float("inf")
+        if end <= since:
+            continue
+        if episode.start >= since:
+            total += episode.cost
+        else:
+            total += _cost_within(
+                segments, facts, window, episode.start, since, end, WorkaroundAllowance(facts)
+            )
+    return total
+
+
+def _cost_within(
+    segments: Sequence[Segment],
+    facts: ServiceFacts,
+    window: CalendarWindow,
+    episode_start: float,
+    since: float,
+    until: float,
+    allowance: WorkaroundAllowance,
+) -> float:
+    """Cost in [since, until) of the episode that starts at ``episode_start`` (for incidents).
+
+    ``allowance`` is the workaround's at ``episode_start``; it is used up as time is counted.
+    """
+    total = 0.0
+    for segment in segments:
+        if segment.end <= episode_start or segment.start >= until:
+            continue
+        if segment.planned or segment.state in (OK, UNKNOWN):
+            continue
+        pieces = window.clip(max(segment.start, episode_start), min(segment.end, until))
+        before = [(a, min(b, since)) for a, b in pieces if a < since]
+        after = [(max(a, since), b) for a, b in pieces if b > since]
+        counted_cost(facts, segment.state, before, allowance)  # uses up the allowance only
+        total += counted_cost(facts, segment.state, after, allowance)[1]
+    return total

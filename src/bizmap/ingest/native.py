@@ -1,0 +1,258 @@
+"""Native events (semantics §6): parsing and checking one event, naming the faulty field.
+
+Two entry points with the same rules and the same messages:
+
+- ``parse_event`` checks an already-decoded JSON value (a dict);
+- ``decode_event`` / ``decode_events`` go straight from JSON text, with msgspec, two to three
+  times faster than ``orjson.loads`` + ``parse_event``: msgspec checks the field types in C while
+  decoding, and only the values (state names, times, ...) are checked here. When msgspec refuses
+  a document, the document is decoded again without types and checked by ``parse_event``, so
+  that the error is exactly the one ``parse_event`` gives.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+
+from bizmap.domain.calendar import parse_time
+from bizmap.domain.event import Event
+from bizmap.domain.states import ACCEPTED_STATE_NAMES, State, UnknownStateError, parse_state
+from bizmap.errors import EventError
+
+_FIELDS = ("state", "time", "node", "labels", "key", "summary", "source", "id")
+_ALLOWED = frozenset(_FIELDS)
+
+
+def parse_event(data: Any, require_time: bool = True) -> Event:
+    """Check one native event; raise ``EventError`` naming the field that is wrong."""
+    if not isinstance(data, dict):
+        raise EventError("event", f"an event must be a JSON object, got {type(data).__name__}")
+    unknown = set(data) - _ALLOWED
+    if unknown:
+        raise EventError(sorted(unknown)[0], f"unknown field; allowed: {', '.join(sorted(_ALLOWED))}")
+    if "state" not in data:
+        raise EventError("state", "missing: every event needs a state")
+    state = _state(data["state"])
+    raw_time = data.get("time")
+    time: float | None = None
+    if raw_time is None:
+        if require_time:
+            raise _missing_time()
+    elif not isinstance(raw_time, str):
+        raise EventError("time", f"must be an RFC 3339 string, got {raw_time!r}")
+    else:
+        time = _time(raw_time)
+    node = data.get("node")
+    if node is not None and not isinstance(node, str):
+        raise EventError("node", f"must be a node id string, got {node!r}")
+    labels = data.get("labels")
+    if labels is not None and (
+        not isinstance(labels, dict)
+        or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items())
+    ):
+        raise EventError("labels", "must be an object of string labels to string values")
+    if node is None and not labels:
+        raise _no_target()
+    key = data.get("key", "default")
+    if not isinstance(key, str) or not key:
+        raise _bad_key(key)
+    for name in ("summary", "source", "id"):
+        value = data.get(name)
+        if value is not None and not isinstance(value, str):
+            raise EventError(name, f"must be a string, got {value!r}")
+    return Event(
+        state=state,
+        time=time,
+        node=node,
+        labels=labels,
+        key=key,
+        summary=data.get("summary"),
+        source=data.get("source"),
+        id=data.get("id"),
+    )
+
+
+def _state(value: object) -> State:
+    try:
+        return parse_state(value)
+    except UnknownStateError as error:
+        raise EventError("state", str(error)) from None
+
+
+def _time(text: str) -> float:
+    """RFC 3339 text with an offset to POSIX seconds (``parse_time``, with a fast path)."""
+    try:
+        value = datetime.fromisoformat(text)  # takes "Z" on 3.11; refuses "z" and spaces
+    except ValueError:
+        pass
+    else:
+        if value.tzinfo is not None:
+            return value.timestamp()
+    try:  # the reference, for the spellings above and for the error
+        return parse_time(text)
+    except ValueError as error:
+        raise EventError("time", f"{text!r} is not an RFC 3339 time with offset ({error})") from None
+
+
+def _missing_time() -> EventError:
+    return EventError("time", "missing: replayed events need an RFC 3339 time")
+
+
+def _no_target() -> EventError:
+    return EventError("node", "an event needs a node or labels to match the model's selectors")
+
+
+def _bad_key(key: object) -> EventError:
+    return EventError("key", f"must be a non-empty string, got {key!r}")
+
+
+# --- decoding JSON text directly -----------------------------------------------------------------
+
+
+class _Native(msgspec.Struct, forbid_unknown_fields=True):
+    """The shape of a native event; msgspec refuses booleans for ``int`` and nulls for ``str``."""
+
+    state: str | int
+    time: str | None = None
+    node: str | None = None
+    labels: dict[str, str] | None = None
+    key: str = "default"
+    summary: str | None = None
+    source: str | None = None
+    id: str | None = None
+
+
+_ONE = msgspec.json.Decoder(_Native)
+_MANY = msgspec.json.Decoder(list[_Native] | _Native)
+_UNTYPED = msgspec.json.Decoder()
+
+# Exact spellings, looked up before ``parse_state`` (which also strips and lowercases).
+# Integer keys are safe: msgspec never hands a boolean to an ``int`` field.
+_STATES: dict[str | int, State] = {name: parse_state(name) for name in ACCEPTED_STATE_NAMES}
+_STATES.update({code: parse_state(code) for code in range(4)})
+
+# A frozen dataclass's own ``__init__`` goes through ``object.__setattr__`` once per field, which
+# was the largest cost of reading a log; setting the slots through their descriptors halves it.
+_new = object.__new__
+_set_state, _set_time, _set_node, _set_labels, _set_key, _set_summary, _set_source, _set_id = (
+    Event.__dict__[name].__set__ for name in _FIELDS
+)
+
+
+def decode_event(raw: bytes | str, require_time: bool = True) -> Event:
+    """Decode and check one native event from JSON text, as ``parse_event`` would."""
+    try:
+        native = _ONE.decode(raw)
+    except msgspec.ValidationError as error:
+        raise _explain(raw, error, require_time) from None
+    except msgspec.DecodeError as error:
+        raise _malformed(raw, error) from None
+    return _event(native, require_time)
+
+
+def decode_events(raw: bytes | str, require_time: bool = True) -> list[Event]:
+    """Decode a JSON array of native events, or a single one (as a list of one).
+
+    A bad event in an array is named by its index: field ``[3].node``.
+    """
+    try:
+        decoded = _MANY.decode(raw)
+    except msgspec.ValidationError as error:
+        raise _explain_many(raw, error, require_time) from None
+    except msgspec.DecodeError as error:
+        raise _malformed(raw, error) from None
+    if isinstance(decoded, _Native):
+        return [_event(decoded, require_time)]
+    events = []
+    for index, native in enumerate(decoded):
+        try:
+            events.append(_event(native, require_time))
+        except EventError as error:
+            raise _at(index, error) from None
+    return events
+
+
+def _event(native: _Native, require_time: bool) -> Event:
+    """The checks msgspec cannot do (values, not types), in ``parse_event``'s order."""
+    state = _STATES.get(native.state)
+    if state is None:
+        state = _state(native.state)
+    text = native.time
+    time: float | None = None
+    if text is not None:
+        time = _time(text)
+    elif require_time:
+        raise _missing_time()
+    node = native.node
+    labels = native.labels
+    if node is None and not labels:
+        raise _no_target()
+    key = native.key
+    if not key:
+        raise _bad_key(key)
+    event = _new(Event)
+    _set_state(event, state)
+    _set_time(event, time)
+    _set_node(event, node)
+    _set_labels(event, labels)
+    _set_key(event, key)
+    _set_summary(event, native.summary)
+    _set_source(event, native.source)
+    _set_id(event, native.id)
+    return event
+
+
+def _malformed(raw: bytes | str, error: msgspec.DecodeError) -> EventError:
+    if not raw.strip():
+        return EventError("json", "empty: expected a JSON event object")
+    detail = str(error).removeprefix("JSON is malformed: ")
+    return EventError("json", f"not valid JSON: {detail[:1].lower()}{detail[1:]}")
+
+
+def _explain(raw: bytes | str, error: msgspec.ValidationError, require_time: bool) -> EventError:
+    """The error ``parse_event`` gives for a document msgspec refused (it is valid JSON)."""
+    try:
+        parse_event(_UNTYPED.decode(raw), require_time)
+    except EventError as explained:
+        return explained
+    return _from_validation(error)  # not expected: the two disagree; msgspec's word, located
+
+
+def _explain_many(raw: bytes | str, error: msgspec.ValidationError, require_time: bool) -> EventError:
+    data = _UNTYPED.decode(raw)
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            try:
+                parse_event(item, require_time)
+            except EventError as explained:
+                return _at(index, explained)
+    elif isinstance(data, dict):
+        try:
+            parse_event(data, require_time)
+        except EventError as explained:
+            return explained
+    else:
+        kind = _JSON_TYPES.get(type(data), type(data).__name__)
+        return EventError("event", f"expected an event object or an array of them, got {kind}")
+    return _from_validation(error)
+
+
+_JSON_TYPES = {str: "a string", int: "a number", float: "a number", bool: "a boolean", type(None): "null"}
+
+
+def _at(index: int, error: EventError) -> EventError:
+    field = f"[{index}]" if error.field == "event" else f"[{index}].{error.field}"
+    return EventError(field, error.message)
+
+
+def _from_validation(error: msgspec.ValidationError) -> EventError:
+    """msgspec's message, its path (``$.labels.x``, ``$[3].node``) turned into the field."""
+    message, _, path = str(error).partition(" - at `")
+    field = path.rstrip("`").removeprefix("$").removeprefix(".").replace("[...]", "")  # [...]: a dict value
+    if message.startswith(("Object contains unknown field `", "Object missing required field `")):
+        name = message.split("`")[1]  # the path is the object's; name the field itself
+        field = f"{field}.{name}" if field else name
+    return EventError(field or "event", message)

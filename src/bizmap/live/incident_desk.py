@@ -1,0 +1,150 @@
+"""The incident desk: keeps the stored incidents in step with the engine's.
+
+The engine's ``IncidentTracker`` (``bizmap.engine.incidents``) decides what an incident is; the
+desk keeps the store in step with it. After every batch of events the writer calls
+``IncidentDesk.sync``, which only notes the incidents that changed; they are written at most
+``SAVE_INTERVAL`` seconds later by a background task, and at once before any read of the
+incidents, so readers never see the store behind the engine while ingestion never waits for a
+second transaction (incidents are derived from the stored events: a crash loses nothing that
+a restart does not rebuild). At start-up every incident of the rebuilt history is saved again,
+keeping the acknowledgements stored before. Saves are serialized and each one takes the newest
+in-memory state, so an acknowledgement is never overwritten by an older copy. Costs are live:
+read from the engine when asked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from bizmap.engine.incidents import TrackedIncident
+from bizmap.engine.live_engine import LiveEngine
+from bizmap.storage.store import Incident, UnknownIncident
+
+if TYPE_CHECKING:
+    from bizmap.live.runtime import Live
+
+log = logging.getLogger("bizmap.incidents")
+SAVE_INTERVAL = 1.0  # seconds an incident change may wait before it is written
+
+
+class IncidentDesk:
+    """Keeps the stored incidents in step with the engine's, and takes operators' actions."""
+
+    def __init__(self, server: Live) -> None:
+        self.server = server
+        self.lock = asyncio.Lock()
+        self._adopted: int | None = None  # the serial of the engine adopted (not the engine: it must go)
+        self._unsaved: dict[str, TrackedIncident] = {}
+        self._saver: asyncio.Task[None] | None = None
+
+    @property
+    def engine(self) -> LiveEngine:
+        return self.server.engine
+
+    async def sync(self) -> None:
+        """Note the incidents changed since the last call (the writer calls this after each batch)."""
+        try:
+            if self._adopted != self.engine.serial:  # a new engine (start-up, model reload): save them all
+                self._unsaved.clear()
+                await self._adopt()
+                return
+            for incident in self.engine.after_apply():
+                self._unsaved[incident.id] = incident
+        except Exception:  # the events are stored already: never fail their request for this
+            log.exception("following incidents failed")
+
+    async def refresh(self) -> None:
+        """Bring the store up to date before a read. Reading never moves the engine's clock:
+        only events do, so that a restart, which replays the events alone, tells the same story."""
+        await self.sync()
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Write the incidents noted since the last write."""
+        if not self._unsaved:
+            return
+        pending = list(self._unsaved.values())
+        self._unsaved.clear()
+        try:
+            await self.save(pending)
+        except Exception:
+            for incident in pending:  # try again with the next flush
+                self._unsaved.setdefault(incident.id, incident)
+            raise
+
+    def start(self) -> None:
+        self._saver = asyncio.get_running_loop().create_task(self._save_often(), name="bizmap-incidents")
+
+    async def stop(self) -> None:
+        if self._saver is not None:
+            self._saver.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._saver
+        await self.flush()
+
+    async def _save_often(self) -> None:
+        while True:
+            await asyncio.sleep(SAVE_INTERVAL)
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("saving incidents failed")
+
+    async def _adopt(self) -> None:
+        engine = self.engine
+        self._adopted = engine.serial
+        engine.after_apply()
+        stored = {i.id: i for i in await asyncio.to_thread(self.server.store.list_incidents)}
+        tracker = engine.incidents
+        for incident in tracker.incidents.values():
+            known = stored.get(incident.id)
+            if known is not None and known.acknowledged_at is not None:
+                incident.acknowledged_at = known.acknowledged_at
+                incident.acknowledged_by = known.acknowledged_by
+        await self.save(tracker.incidents.values())
+
+    async def save(self, incidents: Iterable[TrackedIncident]) -> None:
+        async with self.lock:  # the copy is taken inside the lock: later saves carry newer state
+            records = [self.record(incident) for incident in incidents]
+            await asyncio.to_thread(_save_all, self.server, records)
+
+    def record(self, incident: TrackedIncident) -> Incident:
+        engine = self.engine
+        return Incident(
+            id=incident.id,
+            opened_at=incident.opened_at,
+            closed_at=incident.closed_at,
+            services=tuple(incident.services),
+            root_causes=tuple(sorted(incident.root_causes)),
+            acknowledged_at=incident.acknowledged_at,
+            acknowledged_by=incident.acknowledged_by,
+            cost=engine.incident_cost(incident, self.server.clock()),
+            users=incident.users(engine.incidents.users_of),
+        )
+
+    async def acknowledge(self, incident_id: str, by: str) -> Incident:
+        """Acknowledge once: a second acknowledgement keeps the first."""
+        now = self.server.clock()
+        tracked = self.engine.incidents.get(incident_id)
+        if tracked is not None:
+            if tracked.acknowledged_at is None:
+                self.engine.incidents.acknowledge(incident_id, now, by)
+                await self.save([tracked])
+            return self.record(tracked)
+        async with self.lock:  # stored only (say, from before a model change)
+            stored = await asyncio.to_thread(self.server.store.get_incident, incident_id)
+            if stored is None:
+                raise UnknownIncident(incident_id)
+            if stored.acknowledged_at is None:
+                stored = replace(stored, acknowledged_at=now, acknowledged_by=by)
+                await asyncio.to_thread(self.server.store.save_incident, stored)
+            return stored
+
+
+def _save_all(server: Live, records: list[Incident]) -> None:
+    server.store.save_incidents(records)

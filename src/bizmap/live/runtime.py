@@ -1,0 +1,175 @@
+"""The running server, apart from HTTP: start-up, model reload, and the steps after each batch.
+
+Start-up migrates the database, loads the model and replays every stored event through a fresh
+engine, so the live state after a restart equals a replay of what was acknowledged. ``running``
+then starts the writer (``bizmap.live.writer``) and the steps it runs after each stored batch,
+in this order (incidents first: the others read them):
+
+1. ``IncidentDesk.sync``: the incidents brought up to date (``bizmap.live.incident_desk``);
+2. ``BurnAlerts.after_batch``: error-budget burn-rate alerts (``bizmap.live.burn_alerts``);
+3. live updates for the web UI, given by the web shell (``bizmap.web.live_updates``);
+4. ``Notifier.after_batch``: webhooks and e-mail, with ``--notify`` (``bizmap.live.notifications``).
+
+They stop in the reverse order, then the writer, then the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bizmap.domain.compile import CompiledGraph
+from bizmap.domain.validate import ModelInvalid
+from bizmap.engine.live_engine import LiveEngine
+from bizmap.live.burn_alerts import BurnAlerts
+from bizmap.live.heap import settle_heap
+from bizmap.live.incident_desk import IncidentDesk
+from bizmap.live.notifications import Notifier, start_notifier
+from bizmap.live.writer import IngestWriter
+from bizmap.model.loading import load_graph
+from bizmap.settings import Settings
+from bizmap.storage.store import Store, TokenInfo, migrate
+
+AfterBatch = Callable[[], Awaitable[None]]
+
+
+class LiveUpdatesStep(Protocol):
+    """What the web shell plugs in as the third step: a snapshot after each batch, closed at the end."""
+
+    async def after_batch(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class Live:
+    """What the running server holds."""
+
+    settings: Settings
+    store: Store
+    graph: CompiledGraph
+    engine: LiveEngine
+    writer: IngestWriter
+    clock: Callable[[], float]
+    token_cache: dict[str, tuple[float, TokenInfo | None]]
+    reload_problems: list[str] = field(default_factory=list)  # of the last refused reload
+    settle_heap: Callable[[], None] = lambda: None  # after a model is loaded (bizmap.live.heap)
+    incident_desk: IncidentDesk | None = None
+    burn_alerts: BurnAlerts | None = None
+    notifier: Notifier | None = None  # with --notify
+
+
+def rebuild_engine(graph: CompiledGraph, store: Store, start: float) -> LiveEngine:
+    """A fresh engine fed every stored event in arrival order (a new model may match more).
+
+    Its history begins at ``start`` (the oldest time an event may carry) or at the first
+    stored event, whichever is earlier.
+    """
+    stored = list(store.iter_all_events())
+    start = min([start, *(s.time for s in stored[:1])])
+    engine = LiveEngine(graph, start)
+    for window in store.list_maintenance():  # windows added through the API
+        if all(node in graph.index for node in window.nodes):
+            engine.add_maintenance(window.id, window.nodes, window.start, window.end)
+    for item in stored:
+        engine.apply(item.event, item.received_at)
+    return engine
+
+
+async def reload_model(server: Live, actor: str) -> list[str]:
+    """Load the model again; on success swap in an engine rebuilt from the stored events.
+
+    Returns the problems of an invalid model (which is refused: the old one stays in force).
+    """
+    try:
+        graph = await asyncio.to_thread(load_graph, server.settings.model)
+    except ModelInvalid as invalid:
+        server.reload_problems = [str(p) for p in invalid.problems]
+        await asyncio.to_thread(
+            server.store.audit, actor, "model.reload.refused", {"problems": server.reload_problems}
+        )
+        return server.reload_problems
+    async with server.writer.paused():
+        engine = await asyncio.to_thread(rebuild_engine, graph, server.store, server.engine.start)
+        server.graph, server.engine, server.writer.engine = graph, engine, engine
+        server.settle_heap()  # the old model's objects go, the new one's are frozen
+    server.reload_problems = []
+    await asyncio.to_thread(server.store.audit, actor, "model.reload", {"nodes": len(graph)})
+    return []
+
+
+async def start(settings: Settings, clock: Callable[[], float]) -> Live:
+    """Migrate, load the model, rebuild the engine from the stored events.
+
+    (A function of its own: a reload must leave no reference to the first engine in a frame.)
+    """
+    await asyncio.to_thread(migrate, settings.db)
+    store = Store(settings.db)
+    graph = await asyncio.to_thread(load_graph, settings.model)
+    earliest = clock() - settings.max_event_age_seconds
+    engine = await asyncio.to_thread(rebuild_engine, graph, store, earliest)
+    return Live(settings, store, graph, engine, IngestWriter(store, engine), clock, {})
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings,
+    clock: Callable[[], float] = time.time,
+    *,
+    manage_heap: bool = False,
+    live_updates: Callable[[Live], LiveUpdatesStep] | None = None,
+) -> AsyncIterator[Live]:
+    """The server from start-up to shutdown: the writer and the after-batch steps, in order.
+
+    ``manage_heap``, for a process that runs this server alone, tunes the garbage collector for
+    it (``bizmap.live.heap``). SIGHUP reloads the model (where signals can be handled).
+    """
+    server = await start(settings, clock)
+    if manage_heap:
+        server.settle_heap = settle_heap
+        settle_heap()
+    server.writer.start()
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(_stop, server)  # last: the writer, then the store
+
+        desk = server.incident_desk = IncidentDesk(server)
+        await desk.sync()
+        desk.start()
+        stack.push_async_callback(desk.stop)
+
+        alerts = server.burn_alerts = BurnAlerts(server)
+        alerts.start()
+        stack.push_async_callback(alerts.stop)
+
+        updates = live_updates(server) if live_updates is not None else None
+        if updates is not None:
+            stack.callback(updates.close)
+
+        notifier = server.notifier = await start_notifier(server)
+        if notifier is not None:
+            stack.push_async_callback(notifier.stop)
+
+        steps: list[AfterBatch | None] = [
+            desk.sync,
+            alerts.after_batch,
+            updates.after_batch if updates is not None else None,
+            notifier.after_batch if notifier is not None else None,
+        ]
+        server.writer.after_apply_hooks.extend(step for step in steps if step is not None)
+
+        with contextlib.suppress(RuntimeError, ValueError, NotImplementedError):  # main thread only
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGHUP, lambda: asyncio.ensure_future(reload_model(server, "SIGHUP"))
+            )
+        yield server
+
+
+async def _stop(server: Live) -> None:
+    await server.writer.stop()
+    server.store.close()

@@ -1,0 +1,262 @@
+"""Live read API beyond services and events: nodes, what-if and single points of failure over
+the live state, the audit log, and /metrics.
+
+Every handler reads the engine on the event loop, where the ingest writer also applies
+events, so a response never sees half an update. What-if works on a copy of the live own
+states and never touches the engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import Response
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bizmap.analytics.spof import ranked_by_cost, single_points_of_failure
+from bizmap.analytics.whatif import impact_of, whatif_document
+from bizmap.domain.calendar import format_time
+from bizmap.domain.compile import EFFECT_NAMES, RULE_NAMES, CompiledGraph
+from bizmap.domain.cost import cost_per_hour
+from bizmap.domain.propagate import OK, Propagation, root_causes
+from bizmap.domain.states import State
+from bizmap.errors import BizmapError
+from bizmap.live.runtime import Live
+from bizmap.web.common import AdminToken, ORJSONResponse, ReadToken, live, read_body
+
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+StateName = Literal["ok", "degraded", "unknown", "down"]
+_LABELS = ("ok", "degraded", "unknown", "down")
+
+
+class WhatIfBody(BaseModel):
+    """Hypothetical own states, set on top of the live ones."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    down: list[str] = []
+    degraded: list[str] = []
+    unknown: list[str] = []
+
+
+def register(app: FastAPI) -> None:
+    """Add this area's routes to ``app``."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_LiveCollector(app))
+    spof_cache: dict[str, Any] = {}
+
+    @app.get("/api/v1/nodes", summary="Every node now: state, own state, signals, root causes")
+    async def list_nodes(
+        request: Request,
+        _: ReadToken,
+        state: Annotated[StateName | None, Query(description="Only nodes in this state.")] = None,
+    ) -> Response:
+        server = live(request)
+        wanted = None if state is None else _LABELS.index(state)
+        current = server.engine.timeline.propagation.state
+        nodes = [
+            node_json(server, index)
+            for index in range(len(server.graph))
+            if wanted is None or current[index] == wanted
+        ]
+        return ORJSONResponse({"at": format_time(server.clock()), "nodes": nodes})
+
+    @app.get("/api/v1/nodes/{node_id}", summary="One node now, with its children and parents")
+    async def get_node(node_id: str, request: Request, _: ReadToken) -> Response:
+        server = live(request)
+        graph = server.graph
+        index = graph.index.get(node_id)
+        if index is None:
+            raise HTTPException(404, f"no node {node_id!r}")
+        body = node_json(server, index)
+        body["rule"] = RULE_NAMES[graph.rule[index]]
+        body["children"] = [
+            _edge(graph, child, weight, effect) for child, weight, effect in graph.children[index]
+        ]
+        body["ignored_children"] = [graph.ids[child] for child in graph.ignored_children[index]]
+        body["parents"] = [
+            _edge(graph, parent, weight, effect) for parent, weight, effect in graph.parents[index]
+        ]
+        return ORJSONResponse(body)
+
+    @app.post("/api/v1/whatif", summary="What if these nodes failed now, on top of the live state?")
+    async def post_whatif(request: Request, _: ReadToken) -> Response:
+        server = live(request)
+        raw = await read_body(request, server.settings.max_body_bytes)
+        try:
+            body = WhatIfBody.model_validate_json(raw or b"{}")
+        except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "body"
+            return ORJSONResponse({"error": first["msg"], "field": field}, status_code=422)
+        try:
+            chosen = _hypothesis(server.graph, body)
+        except _BadNode as error:
+            return ORJSONResponse({"error": error.message, "field": error.field}, status_code=422)
+        propagation = live_copy(server)
+        propagation.set_own(chosen)
+        document = whatif_document(impact_of(server.graph, propagation))
+        return ORJSONResponse({"currency": server.graph.currency, **document})
+
+    @app.get("/api/v1/spof", summary="Single points of failure of the model, with what each costs")
+    async def get_spof(request: Request, _: ReadToken) -> Response:
+        graph = live(request).graph
+        if spof_cache.get("graph") is not graph:  # the model is fixed while the server runs
+            spof_cache["document"] = await asyncio.to_thread(spof_document, graph)
+            spof_cache["graph"] = graph
+        return ORJSONResponse(spof_cache["document"])
+
+    @app.get("/api/v1/audit", summary="The audit log, newest first")
+    async def get_audit(
+        request: Request,
+        _: AdminToken,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> Response:
+        entries = await asyncio.to_thread(live(request).store.audit_log, limit)
+        return ORJSONResponse(
+            {
+                "entries": [
+                    {
+                        "id": e.id,
+                        "at": format_time(e.at),
+                        "actor": e.actor,
+                        "action": e.action,
+                        "detail": e.detail,
+                    }
+                    for e in entries
+                ]
+            }
+        )
+
+    @app.get("/metrics", summary="Prometheus metrics (text format 0.0.4)")
+    async def metrics(_: ReadToken) -> Response:
+        return Response(generate_latest(registry), media_type=METRICS_CONTENT_TYPE)
+
+
+def node_json(server: Live, index: int) -> dict[str, Any]:
+    graph = server.graph
+    timeline = server.engine.timeline
+    propagation = timeline.propagation
+    state = propagation.state[index]
+    roots = root_causes(graph, propagation, index) if state != OK else []
+    return {
+        "id": graph.ids[index],
+        "name": graph.names[index],
+        "kind": "service" if graph.is_service[index] else "component",
+        "state": _LABELS[state],
+        "own_state": _LABELS[propagation.own[index]],
+        "in_maintenance": timeline.in_maintenance(index),
+        "signals": {key: _LABELS[value] for key, value in sorted(timeline.signals.get(index, {}).items())},
+        "root_causes": sorted(graph.ids[r] for r in roots),
+    }
+
+
+def live_copy(server: Live) -> Propagation:
+    """A fresh propagation with the engine's current own states; the engine is not touched."""
+    propagation = Propagation(server.graph)
+    own = server.engine.timeline.propagation.own
+    propagation.set_own({node: state for node, state in enumerate(own) if state != OK})
+    return propagation
+
+
+def spof_document(graph: CompiledGraph) -> dict[str, Any]:
+    """``bizmap spof --json`` plus each single point's cost per hour and a ranking by cost."""
+    facts = {graph.ids[s.index]: s for s in graph.services}
+    return {
+        "currency": graph.currency,
+        "services": [
+            {
+                "id": s.id,
+                "single_points": [
+                    {
+                        "node": p.node,
+                        "effect": p.effect.label,
+                        "cost_per_hour": round(cost_per_hour(facts[s.id], int(p.effect)), 2),
+                    }
+                    for p in s.single_points
+                ],
+            }
+            for s in single_points_of_failure(graph)
+        ],
+        "ranked": [
+            {"node": node, "cost_per_hour": round(cost, 2), "services": services}
+            for node, cost, services in ranked_by_cost(graph)
+        ],
+    }
+
+
+class _BadNode(BizmapError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _hypothesis(graph: CompiledGraph, body: WhatIfBody) -> dict[int, int]:
+    chosen: dict[int, State] = {}
+    for state, names in (
+        (State.DOWN, body.down),
+        (State.DEGRADED, body.degraded),
+        (State.UNKNOWN, body.unknown),
+    ):
+        for position, node_id in enumerate(names):
+            field = f"{state.label}[{position}]"
+            index = graph.index.get(node_id)
+            if index is None:
+                raise _BadNode(field, f"unknown node {node_id!r}")
+            if chosen.get(index, state) != state:
+                raise _BadNode(field, f"node {node_id!r} is given two states ({chosen[index]} and {state})")
+            chosen[index] = state
+    return {node: int(state) for node, state in chosen.items()}
+
+
+def _edge(graph: CompiledGraph, node: int, weight: int, effect: int) -> dict[str, Any]:
+    return {"id": graph.ids[node], "weight": weight, "effect": EFFECT_NAMES[effect]}
+
+
+class _LiveCollector:
+    """Reads the writer's counters and the engine's services at scrape time."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._app = app
+
+    def collect(self) -> Iterator[Metric]:
+        server: Live | None = getattr(self._app.state, "live", None)
+        if server is None:  # not started yet
+            return
+        writer = server.writer
+        yield _counter("bizmap_events_ingested", "Events stored (matched or not).", writer.stored)
+        yield _counter(
+            "bizmap_events_duplicate", "Events refused as retries of stored ids.", writer.duplicates
+        )
+        yield _counter("bizmap_events_unmatched", "Events stored that fitted no node.", writer.unmatched)
+        state = GaugeMetricFamily(
+            "bizmap_service_state",
+            "Business service state: 0 ok, 1 degraded, 2 unknown, 3 down.",
+            labels=["service"],
+        )
+        cost = GaugeMetricFamily(
+            "bizmap_service_cost_per_hour",
+            "What the business service's current state costs per hour.",
+            labels=["service", "currency"],
+        )
+        currency = server.graph.currency
+        for service in server.engine.services_now(server.clock()):
+            state.add_metric([service.id], int(service.state))
+            cost.add_metric([service.id, currency], round(service.cost_per_hour, 2))
+        yield state
+        yield cost
+        yield GaugeMetricFamily(
+            "bizmap_last_commit_seconds",
+            "How long the last commit of ingested events took.",
+            value=writer.last_commit_seconds,
+        )
+
+
+def _counter(name: str, documentation: str, value: float) -> CounterMetricFamily:
+    return CounterMetricFamily(name, documentation, value=value)

@@ -1,0 +1,85 @@
+"""Reports over the HTTP API: the same documents as ``bizmap report``, from the live database.
+
+Each request reads the stored events and replays them (in a worker thread), so the figures are
+those of ``bizmap replay --json`` over the same events, not the engine's running totals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Annotated, Literal
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from bizmap.errors import UsageError
+from bizmap.live.runtime import Live
+from bizmap.reports.executive import gather_executive
+from bizmap.reports.incident import UnknownIncidentId, gather_incident
+from bizmap.reports.periods import ReportPeriod, parse_period
+from bizmap.reports.render import MEDIA_TYPES, Report, render
+from bizmap.reports.review import gather_review
+from bizmap.reports.sources import EventSource, database_source
+from bizmap.web.common import ReadToken, live
+
+Format = Annotated[Literal["md", "html", "pdf"], Query(description="md, html or pdf.")]
+PeriodQuery = Annotated[str, Query(description="A month (2026-11) or a quarter (2026-Q4), UTC.")]
+
+
+def _document(server: Live, gather: Callable[[EventSource], Report], form: str, name: str) -> Response:
+    source = database_source(server.graph, server.store, server.settings.model, server.clock())
+    body = render(gather(source), form)
+    disposition = f'inline; filename="{name}.{form}"'
+    return Response(body, media_type=MEDIA_TYPES[form], headers={"Content-Disposition": disposition})
+
+
+async def serve_document(
+    server: Live, gather: Callable[[EventSource], Report], form: str, name: str
+) -> Response:
+    try:
+        return await asyncio.to_thread(_document, server, gather, form, name)
+    except UnknownIncidentId as error:
+        raise HTTPException(404, str(error)) from None
+    except UsageError as error:
+        raise HTTPException(422, str(error)) from None
+
+
+def parse_or_422(text: str) -> ReportPeriod:
+    try:
+        return parse_period(text)
+    except UsageError as error:
+        raise HTTPException(422, str(error)) from None
+
+
+def register(app: FastAPI) -> None:
+    """Add this area's routes to ``app``."""
+
+    @app.get("/api/v1/reports/incidents/{incident_id}", summary="Business Impact Statement of an incident")
+    async def incident_report(
+        incident_id: str, request: Request, _: ReadToken, format: Format = "pdf"
+    ) -> Response:
+        return await serve_document(
+            live(request), lambda s: gather_incident(s, incident_id), format, incident_id
+        )
+
+    @app.get("/api/v1/reports/review", summary="Service review of a month or a quarter")
+    async def review_report(
+        request: Request,
+        _: ReadToken,
+        period: PeriodQuery,
+        service: Annotated[str | None, Query(description="One business service (default: all).")] = None,
+        format: Format = "pdf",
+    ) -> Response:
+        chosen = parse_or_422(period)
+        name = f"review-{chosen.code}" + (f"-{service}" if service else "")
+        return await serve_document(live(request), lambda s: gather_review(s, chosen, service), format, name)
+
+    @app.get("/api/v1/reports/executive", summary="One-page executive summary of a month or a quarter")
+    async def executive_report(
+        request: Request, _: ReadToken, period: PeriodQuery, format: Format = "pdf"
+    ) -> Response:
+        chosen = parse_or_422(period)
+        return await serve_document(
+            live(request), lambda s: gather_executive(s, chosen), format, f"executive-{chosen.code}"
+        )

@@ -1,0 +1,1 @@
+"""The web UI: ``render`` (templates, navigation, login), one module per group of pages."""
