@@ -24,10 +24,17 @@ def money(value: float, currency: str) -> str:
 
 
 def money_text(value: float, currency: str) -> str:
-    """Whole units for people (the JSON keeps cents): £74,189."""
+    """Whole units for people (the JSON keeps cents): £74,189; -£1,200."""
+    whole = round(value)
     symbol = _SYMBOLS.get(currency)
-    text = f"{round(value):,}"
-    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+    text = f"{abs(whole):,}"
+    sign = "-" if whole < 0 else ""
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+def money_code(value: float, currency: str, decimals: int = 2) -> str:
+    """The amount, then the currency's code, for plain text (e-mail): 1,250.00 EUR."""
+    return f"{value:,.{decimals}f} {currency}"
 
 
 def duration_text(seconds: float) -> str:

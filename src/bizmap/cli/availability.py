@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +16,8 @@ from bizmap.decisions.availability.predict import (
     ServiceAvailability,
     availability_document,
     extra_nine,
-    nines,
+    nines_text,
+    percent_text,
     service_availability,
 )
 from bizmap.decisions.availability.simulation import SimulatedService, add_simulation, simulate
@@ -92,19 +92,6 @@ def availability(
     out.print(ASSUMPTIONS, highlight=False)
 
 
-def percent_text(availability: float) -> str:
-    """Enough decimals to show the first digit that is not a 9: 99.99134 %."""
-    if availability >= 1.0:
-        return "100 %"
-    decimals = max(2, min(10, math.floor(nines(availability))))
-    return f"{availability * 100:.{decimals}f} %"
-
-
-def _nines_text(availability: float) -> str:
-    value = nines(availability)
-    return "never down" if math.isinf(value) else f"{value:.2f}"
-
-
 def _print_services(services: list[ServiceAvailability], currency: str, year: int) -> None:
     table = Table(title=f"Predicted availability and downtime cost, {year}")
     columns = (
@@ -127,7 +114,7 @@ def _print_services(services: list[ServiceAvailability], currency: str, year: in
         table.add_row(
             s.id,
             percent_text(s.availability),
-            _nines_text(s.availability),
+            nines_text(s.availability),
             f"{s.calendar} ({s.calendar_hours_per_year:,.0f} h)",
             f"{s.expected_down_hours_per_year:,.2f}",
             money_text(s.expected_cost_per_year, currency),

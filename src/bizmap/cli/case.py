@@ -92,11 +92,6 @@ def case(
         out.print(f"Charts written: {charts / 'tornado.svg'}, {charts / 'cash-flow.svg'}", highlight=False)
 
 
-def _money(value: float, currency: str) -> str:
-    text = money_text(abs(value), currency)
-    return f"-{text}" if round(value) < 0 else text
-
-
 def _percent(value: float) -> str:
     return f"{value * 100:,.1f} %"
 
@@ -116,16 +111,16 @@ def _print_flows(result: CaseResult) -> None:
     for f in result.flows:
         table.add_row(
             str(f.year),
-            *(_money(v, currency) for v in (f.benefits, -f.costs, f.net, f.discounted)),
-            *(_money(v, currency) for v in (f.cumulative, f.cumulative_discounted)),
+            *(money_text(v, currency) for v in (f.benefits, -f.costs, f.net, f.discounted)),
+            *(money_text(v, currency) for v in (f.cumulative, f.cumulative_discounted)),
         )
     table.add_section()
     table.add_row(
         "total",
-        _money(result.total_benefits, currency),
-        _money(-result.total_costs, currency),
-        _money(result.total_benefits - result.total_costs, currency),
-        _money(result.npv, currency),
+        money_text(result.total_benefits, currency),
+        money_text(-result.total_costs, currency),
+        money_text(result.total_benefits - result.total_costs, currency),
+        money_text(result.npv, currency),
         "",
         "",
     )
@@ -156,7 +151,7 @@ def _print_figures(result: CaseResult) -> None:
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row(f"Net present value (NPV) at {rate}", _money(result.npv, currency))
+    table.add_row(f"Net present value (NPV) at {rate}", money_text(result.npv, currency))
     table.add_row("Internal rate of return (IRR)", irr)
     table.add_row(
         "Return on investment (ROI)",
@@ -167,7 +162,7 @@ def _print_figures(result: CaseResult) -> None:
     out.print(table)
     verdict = "creates" if result.npv >= 0 else "destroys"
     out.print(
-        f"At {rate} a year the investment {verdict} {_money(abs(result.npv), currency)} of value "
+        f"At {rate} a year the investment {verdict} {money_text(abs(result.npv), currency)} of value "
         "in today's money.",
         highlight=False,
     )
@@ -183,9 +178,9 @@ def _print_simulation(simulation: Simulation, currency: str) -> None:
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column(style="bold")
     table.add_column(justify="right")
-    table.add_row("NPV P10 (9 runs in 10 do better)", _money(simulation.npv_p10, currency))
-    table.add_row("NPV P50 (median)", _money(simulation.npv_p50, currency))
-    table.add_row("NPV P90 (1 run in 10 does better)", _money(simulation.npv_p90, currency))
+    table.add_row("NPV P10 (9 runs in 10 do better)", money_text(simulation.npv_p10, currency))
+    table.add_row("NPV P50 (median)", money_text(simulation.npv_p50, currency))
+    table.add_row("NPV P90 (1 run in 10 does better)", money_text(simulation.npv_p90, currency))
     table.add_row("Probability that NPV > 0", _percent(simulation.probability_npv_positive))
     out.print(table)
 
@@ -206,9 +201,9 @@ def tornado_lines(chart: Tornado, currency: str) -> list[str]:
         low_side = "low" if bar.npv_low <= bar.npv_high else "high"
         high_side = "high" if low_side == "low" else "low"
         lines.append(
-            f"{name:<{width}}  {_money(min(bar.npv_low, bar.npv_high), currency):>14} ({low_side}) "
+            f"{name:<{width}}  {money_text(min(bar.npv_low, bar.npv_high), currency):>14} ({low_side}) "
             f"{' ' * (_BAR_WIDTH - left)}{'█' * left}│{'█' * right}{' ' * (_BAR_WIDTH - right)} "
-            f"{_money(max(bar.npv_low, bar.npv_high), currency)} ({high_side})"
+            f"{money_text(max(bar.npv_low, bar.npv_high), currency)} ({high_side})"
         )
     return lines
 
@@ -220,7 +215,7 @@ def _print_tornado(chart: Tornado, currency: str) -> None:
         else "each ranged input at its low and its high, the others at their most likely value"
     )
     out.print(
-        f"\n[bold]Tornado[/]: NPV around {_money(chart.base_npv, currency)}, {how}; largest swing first; "
+        f"\n[bold]Tornado[/]: NPV around {money_text(chart.base_npv, currency)}, {how}; largest swing first; "
         "(low) and (high) say where the input is",
         highlight=False,
     )

@@ -23,6 +23,9 @@ class State(IntEnum):
         return self.label
 
 
+# Each state's word, indexed by the state's number: STATE_LABELS[State.DOWN] == "down".
+STATE_LABELS: tuple[str, ...] = tuple(state.label for state in State)
+
 _STATE_NAMES: dict[str, State] = {
     "ok": State.OK,
     "up": State.OK,

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bizmap.domain.calendar import format_time
 from bizmap.domain.states import State
 from bizmap.errors import BizmapError
+from bizmap.text import money_code
 
 if TYPE_CHECKING:
     from bizmap.live.runtime import Live
@@ -137,10 +138,6 @@ def load_config(path: str | Path) -> NotifyConfig:
 
 
 # -- messages -----------------------------------------------------------------------------
-def _money(amount: float, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
-
-
 def email_text(payload: dict[str, Any]) -> tuple[str, str]:
     """(subject, plain-text body) of a notification, for people."""
     if "subject" in payload and "text" in payload:  # other areas (SLO burn rates) word their own
@@ -159,7 +156,7 @@ def email_text(payload: dict[str, Any]) -> tuple[str, str]:
             causes = ", ".join(payload["root_causes"]) or "not known"
             lines += [
                 f"What broke: {causes}",
-                f"Cost now: {_money(payload['cost_per_hour'], currency)} per hour",
+                f"Cost now: {money_code(payload['cost_per_hour'], currency)} per hour",
                 f"People affected: {payload['users_affected']}",
             ]
             if payload["safety_critical"]:
@@ -168,12 +165,12 @@ def email_text(payload: dict[str, Any]) -> tuple[str, str]:
             lines.append("It costs nothing any more.")
         return subject, "\n".join(lines) + "\n"
     subject = (
-        f"[bizmap] Incident {payload['incident']} has cost {_money(payload['cost'], currency)} "
-        f"(threshold {_money(payload['threshold'], currency)})"
+        f"[bizmap] Incident {payload['incident']} has cost {money_code(payload['cost'], currency)} "
+        f"(threshold {money_code(payload['threshold'], currency)})"
     )
     body = (
-        f"Incident {payload['incident']} has cost {_money(payload['cost'], currency)} so far "
-        f"(at {payload['at']}), passing the threshold of {_money(payload['threshold'], currency)}.\n\n"
+        f"Incident {payload['incident']} has cost {money_code(payload['cost'], currency)} so far "
+        f"(at {payload['at']}), passing the threshold of {money_code(payload['threshold'], currency)}.\n\n"
         f"Business services in it: {', '.join(payload['services'])}\n"
     )
     return subject, body

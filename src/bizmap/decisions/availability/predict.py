@@ -366,6 +366,20 @@ def nines(availability: float) -> float:
     return -math.log10(1.0 - availability)
 
 
+def percent_text(availability: float) -> str:
+    """Enough decimals to show the first digit that is not a 9: 99.99134 %."""
+    if availability >= 1.0:
+        return "100 %"
+    decimals = max(2, min(10, math.floor(nines(availability))))
+    return f"{availability * 100:.{decimals}f} %"
+
+
+def nines_text(availability: float) -> str:
+    """2.57; "never down" when the service never fails."""
+    value = nines(availability)
+    return "never down" if math.isinf(value) else f"{value:.2f}"
+
+
 def service_json(service: ServiceAvailability) -> dict[str, Any]:
     """One service as in semantics §7, plus its calendar and, for Monte Carlo, the interval."""
     body: dict[str, Any] = {

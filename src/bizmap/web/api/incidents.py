@@ -11,13 +11,12 @@ from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from bizmap.domain.calendar import format_time
+from bizmap.domain.states import STATE_LABELS
 from bizmap.engine.incidents import TrackedIncident
 from bizmap.live.incident_desk import IncidentDesk
 from bizmap.live.runtime import Live
 from bizmap.storage.store import Incident, IncidentNote, UnknownIncident
 from bizmap.web.common import OperateToken, ORJSONResponse, ReadToken, live, read_body
-
-_STATES = ("ok", "degraded", "unknown", "down")
 
 
 def desk(request: Request) -> IncidentDesk:
@@ -87,7 +86,7 @@ def register(app: FastAPI) -> None:
             {
                 "time": format_time(change.time),
                 "service": change.service,
-                "state": _STATES[change.state],
+                "state": STATE_LABELS[change.state],
                 "planned": change.planned,
                 "root_causes": sorted(change.roots),
             }

@@ -24,14 +24,13 @@ from bizmap.domain.calendar import format_time
 from bizmap.domain.compile import EFFECT_NAMES, RULE_NAMES, CompiledGraph
 from bizmap.domain.cost import cost_per_hour
 from bizmap.domain.propagate import OK, Propagation, root_causes
-from bizmap.domain.states import State
+from bizmap.domain.states import STATE_LABELS, State
 from bizmap.errors import BizmapError
 from bizmap.live.runtime import Live
 from bizmap.web.common import AdminToken, ORJSONResponse, ReadToken, live, read_body
 
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 StateName = Literal["ok", "degraded", "unknown", "down"]
-_LABELS = ("ok", "degraded", "unknown", "down")
 
 
 class WhatIfBody(BaseModel):
@@ -57,7 +56,7 @@ def register(app: FastAPI) -> None:
         state: Annotated[StateName | None, Query(description="Only nodes in this state.")] = None,
     ) -> Response:
         server = live(request)
-        wanted = None if state is None else _LABELS.index(state)
+        wanted = None if state is None else STATE_LABELS.index(state)
         current = server.engine.timeline.propagation.state
         nodes = [
             node_json(server, index)
@@ -148,10 +147,12 @@ def node_json(server: Live, index: int) -> dict[str, Any]:
         "id": graph.ids[index],
         "name": graph.names[index],
         "kind": "service" if graph.is_service[index] else "component",
-        "state": _LABELS[state],
-        "own_state": _LABELS[propagation.own[index]],
+        "state": STATE_LABELS[state],
+        "own_state": STATE_LABELS[propagation.own[index]],
         "in_maintenance": timeline.in_maintenance(index),
-        "signals": {key: _LABELS[value] for key, value in sorted(timeline.signals.get(index, {}).items())},
+        "signals": {
+            key: STATE_LABELS[state] for key, state in sorted(timeline.signals.get(index, {}).items())
+        },
         "root_causes": sorted(graph.ids[r] for r in roots),
     }
 

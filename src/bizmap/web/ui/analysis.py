@@ -19,13 +19,13 @@ from fastapi.responses import Response
 from bizmap.analytics.whatif import impact_of, whatif_document
 from bizmap.domain.compile import EFFECT_NAMES, RULE_NAMES, CompiledGraph
 from bizmap.domain.propagate import Propagation
+from bizmap.domain.states import STATE_LABELS
 from bizmap.live.runtime import Live
 from bizmap.web.api.live import WhatIfBody, _BadNode, _hypothesis, live_copy, spof_document
 from bizmap.web.common import live
 from bizmap.web.sessions import ReadViewer
 from bizmap.web.ui.render import render
 
-STATE_NAMES = ("ok", "degraded", "unknown", "down")
 CHOSEN_STATES = ("down", "degraded", "unknown")
 GRAPH_LIMIT = 1500  # nodes: a bigger model is not drawn (the browser would choke); search still works
 SUGGEST_LIMIT = 5000  # nodes: a bigger model gets no suggestions list (the page would be megabytes)
@@ -76,7 +76,7 @@ def whatif_view(server: Live, chosen: dict[str, list[str]]) -> WhatIfView:
 
 
 def _non_ok(graph: CompiledGraph, propagation: Propagation) -> dict[str, str]:
-    return {graph.ids[i]: STATE_NAMES[s] for i, s in enumerate(propagation.state) if s}
+    return {graph.ids[i]: STATE_LABELS[s] for i, s in enumerate(propagation.state) if s}
 
 
 def graph_elements(graph: CompiledGraph) -> list[dict[str, Any]]:

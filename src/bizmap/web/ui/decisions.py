@@ -18,7 +18,6 @@ forms and shapes what the templates show.
 from __future__ import annotations
 
 import asyncio
-import math
 import re
 import time
 from dataclasses import dataclass
@@ -35,7 +34,13 @@ from starlette.datastructures import UploadFile
 from bizmap.decisions.availability import simulation as availability_simulation
 from bizmap.decisions.availability.dial import DialError, DialResult, turn_dial
 from bizmap.decisions.availability.dial_files import locate
-from bizmap.decisions.availability.predict import ServiceAvailability, extra_nine, nines, service_availability
+from bizmap.decisions.availability.predict import (
+    ServiceAvailability,
+    extra_nine,
+    nines_text,
+    percent_text,
+    service_availability,
+)
 from bizmap.decisions.availability.simulation import SimulatedService
 from bizmap.decisions.bia.assess import Assessment, assess_answers, hours_text, portfolio, week_of
 from bizmap.decisions.case.appraisal import (
@@ -71,19 +76,6 @@ _UNSAFE_SVG = re.compile(r"<script|<foreignobject|javascript:|\son[a-z]+\s*=", r
 
 
 # --- availability -------------------------------------------------------------------------------
-
-
-def percent_text(availability: float) -> str:
-    """Enough decimals to show the first digit that is not a 9: 99.99134 %."""
-    if availability >= 1.0:
-        return "100 %"
-    decimals = max(2, min(10, math.floor(nines(availability))))
-    return f"{availability * 100:.{decimals}f} %"
-
-
-def nines_text(availability: float) -> str:
-    value = nines(availability)
-    return "never down" if math.isinf(value) else f"{value:.2f}"
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
 
+from bizmap.domain.states import STATE_LABELS
 from bizmap.storage.store import UnknownIncident
 from bizmap.web.api.incidents import desk, incident_json, note_json
 from bizmap.web.common import live
 from bizmap.web.sessions import CsrfChecked, OperateViewer, ReadViewer
 from bizmap.web.ui.render import redirect, render
 
-STATES = ("ok", "degraded", "unknown", "down")
 NOTE_LIMIT = 10_000  # characters
 
 
@@ -58,7 +58,7 @@ def register(app: FastAPI) -> None:
             {
                 "time": change.time,
                 "service": change.service,
-                "state": STATES[change.state],
+                "state": STATE_LABELS[change.state],
                 "planned": change.planned,
                 "root_causes": sorted(change.roots),
             }

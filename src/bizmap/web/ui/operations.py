@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from bizmap.domain.compile import EFFECT_NAMES, RULE_NAMES, CompiledGraph
 from bizmap.domain.model import CalendarSpec, ServiceSpec
 from bizmap.domain.near_miss import NearMiss, NearMissFinder, closest_node_ids
-from bizmap.domain.states import State
+from bizmap.domain.states import STATE_LABELS, State
 from bizmap.live.runtime import Live
 from bizmap.storage.records import StoredEvent
 from bizmap.web.api.maintenance import (
@@ -41,7 +41,6 @@ from bizmap.web.ui.render import redirect, render
 EVENTS_PAGE = 50  # events per page
 SEARCH_CHUNK = 500  # events read at a time while searching text
 SEARCH_LIMIT = 5000  # events looked at per page while searching; the next page goes on from there
-STATE_CHOICES = ("ok", "degraded", "unknown", "down")
 SUGGEST_LIMIT = 5000  # nodes: a bigger model gets no suggestions list (the page would be megabytes)
 _DAY_WORDS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -78,8 +77,8 @@ class EventFilters:
             found.since = int(since)
         else:
             found.errors.append(f"since: {since!r} is not a sequence number (a whole number from 0)")
-        if found.state and found.state not in STATE_CHOICES:
-            found.errors.append(f"state: {found.state!r} is not one of {', '.join(STATE_CHOICES)}")
+        if found.state and found.state not in STATE_LABELS:
+            found.errors.append(f"state: {found.state!r} is not one of {', '.join(STATE_LABELS)}")
             found.state = ""
         if found.time_from and found.from_seconds() is None:
             found.errors.append(f"from: {found.time_from!r} is not a time like 2026-11-27T10:00 (UTC)")
@@ -353,7 +352,7 @@ def register(app: FastAPI) -> None:
             page=page,
             explanations=explanations,
             node_ids=graph.ids if len(graph) <= SUGGEST_LIMIT else (),
-            states=STATE_CHOICES,
+            states=STATE_LABELS,
             status_code=422 if filters.errors else 200,
         )
 

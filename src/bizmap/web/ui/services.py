@@ -22,13 +22,13 @@ from bizmap.domain.compile import EFFECT_NAMES, RULE_NAMES, CompiledGraph, Servi
 from bizmap.domain.episodes import episodes
 from bizmap.domain.propagate import OK
 from bizmap.domain.sla import SlaPeriod, sla_periods
+from bizmap.domain.states import STATE_LABELS
 from bizmap.engine.live_engine import LiveEngine
 from bizmap.web.api.services import service_json
 from bizmap.web.common import live
 from bizmap.web.sessions import ReadViewer
 from bizmap.web.ui.render import render
 
-STATES = ("ok", "degraded", "unknown", "down")
 EPISODE_DAYS = 30  # the episodes listed: this many days back (as far as the live history goes)
 GRAPH_LIMIT = 400  # nodes drawn; a larger subgraph is cut (the table says so)
 BURN_SAMPLES = 48  # points per period on the error-budget burn chart
@@ -101,7 +101,7 @@ def graph_view(engine: LiveEngine, graph: CompiledGraph, root: int) -> dict[str,
                 "data": {
                     "id": graph.ids[node],
                     "label": label,
-                    "state": STATES[state[node]],
+                    "state": STATE_LABELS[state[node]],
                     "kind": kind,
                     "cause": node in roots,
                     "path": node in on_path,
@@ -128,8 +128,8 @@ def graph_view(engine: LiveEngine, graph: CompiledGraph, root: int) -> dict[str,
             {
                 "id": graph.ids[node],
                 "label": label,
-                "state": STATES[state[node]],
-                "own_state": STATES[own[node]],
+                "state": STATE_LABELS[state[node]],
+                "own_state": STATE_LABELS[own[node]],
                 "cause": node in roots,
                 "rule": RULE_NAMES[graph.rule[node]] if children else "",
                 "children": [
@@ -224,7 +224,7 @@ def episode_rows(engine: LiveEngine, graph: CompiledGraph, facts: ServiceFacts, 
         {
             "start": e.start,
             "end": e.end,
-            "worst_state": STATES[e.worst_state],
+            "worst_state": STATE_LABELS[e.worst_state],
             "planned": e.planned,
             "counted_seconds": e.counted_seconds,
             "cost": e.cost,

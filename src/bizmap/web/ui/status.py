@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from bizmap.domain.propagate import OK
+from bizmap.domain.states import STATE_LABELS
 from bizmap.live.runtime import Live
 from bizmap.web.common import live
 from bizmap.web.sessions import current_viewer
@@ -25,7 +26,6 @@ from bizmap.web.ui.render import render
 
 DAYS = 90
 CACHE_SECONDS = 10.0
-STATES = ("ok", "degraded", "unknown", "down")
 PLAIN = {
     "ok": "Working normally",
     "degraded": "Working, with some problems",
@@ -59,7 +59,7 @@ def day_bars(server: Live, service_index: int, now: float) -> list[dict[str, Any
                 planned = True
             else:
                 worst = max(worst, segment.state)
-        state = STATES[worst] if worst != OK or not planned else "planned"
+        state = STATE_LABELS[worst] if worst != OK or not planned else "planned"
         days.append({"date": (first + timedelta(days=offset)).date().isoformat(), "state": state})
     return days
 
@@ -85,8 +85,8 @@ def status_document(server: Live) -> dict[str, Any]:
                 "down_days": sum(1 for d in days if d["state"] == "down"),
             }
         )
-    worst = max((STATES.index(s["state"]) for s in services if s["state"] in STATES), default=0)
-    return {"at": now, "services": services, "overall": STATES[worst]}
+    worst = max((STATE_LABELS.index(s["state"]) for s in services if s["state"] in STATE_LABELS), default=0)
+    return {"at": now, "services": services, "overall": STATE_LABELS[worst]}
 
 
 def register(app: FastAPI) -> None:
