@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from bizmap.decisions.case.appraisal import evaluate, parse_case, tornado
+from bizmap.decisions.case.appraisal import evaluate
 from bizmap.decisions.case.charts import cumulative_svg, tornado_svg
+from bizmap.decisions.case.checks import parse_case
+from bizmap.decisions.case.sensitivity import tornado
 
 CASE = parse_case(
     {

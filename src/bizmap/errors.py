@@ -13,7 +13,7 @@ BizmapError
 ├── _DuplicateKey             a key twice in one YAML mapping (model.loading)
 ├── ImportFailed              a catalog cannot be imported (model.importers.catalog)
 ├── BiaInvalid                a BIA questionnaire or thresholds file (decisions.bia.files)
-├── CaseInvalid               a business case's figures (decisions.case.appraisal)
+├── CaseInvalid               a business case's figures (decisions.case.checks)
 ├── CaseFileInvalid           a business case file (decisions.case.files)
 ├── DialError                 an availability dial change (decisions.availability.dial)
 ├── ExactTooLarge             too many parts for the exact availability sum (decisions.availability.predict)

@@ -14,14 +14,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bizmap.decisions.bia.assess import (
-    Assessment,
-    Thresholds,
-    assess_answers,
-    assessment_document,
-    portfolio,
-    portfolio_document,
-)
+from bizmap.decisions.bia.assess import Assessment, assess_answers, assessment_document
+from bizmap.decisions.bia.portfolio import portfolio, portfolio_document
+from bizmap.decisions.bia.thresholds import Thresholds
 
 OFFICE_AND_SATURDAY = {"mon-fri": "07:00-19:00", "sat": "09:00-13:00"}  # 5 x 12 + 4 = 64 h a week
 

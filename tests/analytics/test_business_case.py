@@ -7,19 +7,12 @@ from typing import Any
 
 import pytest
 
-from bizmap.decisions.case.appraisal import (
-    CaseInvalid,
-    CaseSpec,
-    case_document,
-    choose_irr,
-    evaluate,
-    irr_roots,
-    npv,
-    parse_case,
-    payback,
-    simulate,
-    tornado,
-)
+from bizmap.decisions.case.appraisal import choose_irr, evaluate, irr_roots, npv, payback
+from bizmap.decisions.case.checks import CaseInvalid, parse_case
+from bizmap.decisions.case.document import case_document
+from bizmap.decisions.case.sensitivity import tornado
+from bizmap.decisions.case.simulation import simulate
+from bizmap.decisions.case.spec import CaseSpec
 
 
 def case(**fields: Any) -> CaseSpec:

@@ -11,16 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json
-from bizmap.decisions.bia.assess import (
-    Assessment,
-    Thresholds,
-    assess,
-    assessment_document,
-    hours_text,
-    portfolio,
-    portfolio_document,
-    week_of,
-)
+from bizmap.decisions.bia.assess import Assessment, assess, assessment_document
 from bizmap.decisions.bia.files import (
     BiaInvalid,
     check_against_model,
@@ -30,6 +21,9 @@ from bizmap.decisions.bia.files import (
     template,
     write_apply,
 )
+from bizmap.decisions.bia.hours import hours_text, week_of
+from bizmap.decisions.bia.portfolio import portfolio, portfolio_document
+from bizmap.decisions.bia.thresholds import Thresholds
 from bizmap.domain.model import ID_PATTERN, Model, ServiceSpec
 from bizmap.domain.validate import ModelInvalid
 from bizmap.model.loading import load_model

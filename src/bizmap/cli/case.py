@@ -10,18 +10,12 @@ import typer
 from rich.table import Table
 
 from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json
-from bizmap.decisions.case.appraisal import (
-    MAX_RUNS,
-    CaseResult,
-    Simulation,
-    Tornado,
-    case_document,
-    evaluate,
-    simulate,
-    tornado,
-)
+from bizmap.decisions.case.appraisal import CaseResult, evaluate
 from bizmap.decisions.case.charts import cumulative_svg, tornado_svg
+from bizmap.decisions.case.document import case_document
 from bizmap.decisions.case.files import CaseFileInvalid, load_case
+from bizmap.decisions.case.sensitivity import Tornado, tornado
+from bizmap.decisions.case.simulation import MAX_RUNS, Simulation, simulate
 from bizmap.text import money_text
 
 _BAR_WIDTH = 24  # characters on each side of the base NPV in the text tornado

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from bizmap.analytics.spof import ranked_by_cost
 from bizmap.analytics.whatif import rank_by_impact
 from bizmap.decisions.availability.dial import DialResult
-from bizmap.decisions.case.appraisal import CaseResult, CaseSpec, evaluate
+from bizmap.decisions.case.appraisal import CaseResult, evaluate
+from bizmap.decisions.case.spec import CaseSpec
 from bizmap.reports.incident import incident_episodes
 from bizmap.reports.periods import ReportPeriod
 from bizmap.reports.review import ServiceLine, ServiceReview, gather_review, period_run

@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 
 from bizmap.decisions.availability.dial import DialError
 from bizmap.decisions.bia.files import BiaInvalid
-from bizmap.decisions.case.appraisal import CaseInvalid
+from bizmap.decisions.case.checks import CaseInvalid
 from bizmap.decisions.case.files import CaseFileInvalid
 from bizmap.domain.states import UnknownStateError
 from bizmap.domain.validate import ModelInvalid

@@ -1,38 +1,29 @@
 """Business impact analysis: from a service owner's answers to an assessment, with reasons.
 
-This module owns the questionnaire's shape (``Questionnaire``), the configurable thresholds
-(``Thresholds``, defaults here, documented in docs/bia.md) and the derivation: criticality
-tier, recommended service hours, availability target, RTO, RPO and the maximum tolerable
-period of disruption (MTPD), each with the plain-language sentences that explain it, and
-the mismatches worth a conversation (hours asked for beyond use, a target the value at stake
-cannot pay for, safety at stake without a workaround). ``assess_answers`` takes plain data
+This module owns the derivation: criticality tier, recommended service hours, availability
+target, RTO, RPO and the maximum tolerable period of disruption (MTPD), each with the
+plain-language sentences that explain it, and the mismatches worth a conversation (hours
+asked for beyond use, a target the value at stake cannot pay for, safety at stake without a
+workaround); and the JSON document of one assessment. ``assess_answers`` takes plain data
 (a parsed YAML file or a web form) and is the one entry point a form needs.
 
-Pure computation: reading files and writing the model live in ``bizmap.decisions.bia.files``.
+The questionnaire is ``bizmap.decisions.bia.questionnaire``, the numbers it is judged by
+``bizmap.decisions.bia.thresholds``, service hours ``bizmap.decisions.bia.hours``, the
+ranking of many ``bizmap.decisions.bia.portfolio``. Pure computation: reading files and
+writing the model live in ``bizmap.decisions.bia.files``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import pairwise
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from bizmap.decisions.bia.hours import ALL_WEEK, Week, hours_spec, hours_text, week_of, weekly_hours
+from bizmap.decisions.bia.questionnaire import Questionnaire, WorkaroundAnswers
+from bizmap.decisions.bia.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from bizmap.domain.model import HolidaySpec
 
-from bizmap.domain.model import (
-    DAY_NAMES,
-    ID_PATTERN,
-    CalendarSpec,
-    DaySpec,
-    HolidaySpec,
-    TimeRanges,
-    parse_day_spec,
-    parse_time_ranges,
-)
-
-ALWAYS: Literal["24x7"] = "24x7"
-WEEK_MINUTES = 7 * 1440
 WEEKS_PER_YEAR = 365 / 7  # a year of 365 days; holidays are not subtracted (an upper bound)
 TIER_NAMES = {
     0: "safety-critical",
@@ -43,240 +34,6 @@ TIER_NAMES = {
 }
 BAND_NAMES = {1: "mission-critical", 2: "business-critical", 3: "business-operational", 4: "administrative"}
 MismatchKind = Literal["asked_beyond_use", "rolls_royce", "safety_without_workaround"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-# --- the questionnaire ---------------------------------------------------------------------------
-
-ALL_WEEK = {"mon-sun": "00:00-24:00"}
-
-
-def _always_as_hours(value: Any) -> Any:
-    """``24x7`` is shorthand for every hour of every day; any other text is a mistake."""
-    if value == ALWAYS:
-        return dict(ALL_WEEK)
-    if isinstance(value, str):
-        raise ValueError(f'{value!r}: write 24x7 or days with hours, e.g. {{mon-fri: "08:00-18:00"}}')
-    return value
-
-
-Hours = Annotated[dict[DaySpec, TimeRanges], BeforeValidator(_always_as_hours)]
-
-
-class SafetyAnswers(_Strict):
-    threatened: bool  # is anyone's life or safety threatened if the service is down?
-    after_hours: float | None = Field(None, ge=0)  # ...after how long down (0: at once)
-    how: str | None = None
-
-    @model_validator(mode="after")
-    def _after_when_threatened(self) -> SafetyAnswers:
-        if self.threatened and self.after_hours is None:
-            raise ValueError(
-                "safety.after_hours is required when safety is threatened: after how many hours "
-                "down is anyone at risk, with the workaround in use? (0 means at once)"
-            )
-        return self
-
-
-class MoneyAnswers(_Strict):
-    lost_per_hour: float = Field(ge=0)  # revenue or income lost per hour down
-    value_per_year: float | None = Field(None, ge=0)  # what the service is worth a year
-
-
-class PeopleAnswers(_Strict):
-    cannot_work: int = Field(ge=0)  # people who cannot work while it is down
-    cost_per_hour: float = Field(0.0, ge=0)  # loaded cost of one person-hour
-
-
-class WorkaroundAnswers(_Strict):
-    exists: bool
-    description: str | None = None
-    impact_factor: float | None = Field(None, ge=0, le=1)  # share of the impact left on it
-    max_hours: float | None = Field(None, ge=0)  # how long the business can run on it; absent: indefinitely
-
-    @model_validator(mode="after")
-    def _factor_when_it_exists(self) -> WorkaroundAnswers:
-        if self.exists and self.impact_factor is None:
-            raise ValueError(
-                "workaround.impact_factor is required when a workaround exists: which share of "
-                "the impact is left while it is used (0.3 means 30 %)"
-            )
-        if not self.exists and (self.impact_factor is not None or self.max_hours is not None):
-            raise ValueError(
-                "workaround.exists is false: remove impact_factor and max_hours, or set exists: true"
-            )
-        return self
-
-
-class UsageAnswers(_Strict):
-    timezone: str = "UTC"
-    used: Hours  # when people really use it, local time
-    asked_for: Hours | None = None  # what the business asks for
-    needed_at_3am: bool  # does anyone truly need it at 3 am?
-    who_at_3am: str | None = None
-    holidays: HolidaySpec = HolidaySpec()
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        CalendarSpec(timezone=value)  # the model's own check and message
-        return value
-
-    @field_validator("used")
-    @classmethod
-    def _used_sometime(cls, value: Hours) -> Hours:
-        if weekly_hours(week_of(value)) == 0:
-            raise ValueError('no hours: say when it is used, e.g. {mon-fri: "08:00-18:00"} or 24x7')
-        return value
-
-    @field_validator("holidays", mode="before")
-    @classmethod
-    def _list_means_dates(cls, value: Any) -> Any:
-        return {"dates": value} if isinstance(value, list) else value
-
-
-class DataAnswers(_Strict):
-    loss_tolerable_hours: float | None = Field(None, ge=0)  # hours of work that may be re-entered
-    notes: str | None = None
-
-
-class ServiceLevelAnswers(_Strict):
-    asked_for: float | None = Field(None, gt=0, lt=100)  # availability asked for, percent
-
-
-class Questionnaire(_Strict):
-    """One business service's answers (docs/bia.md lists every question)."""
-
-    service: str = Field(pattern=ID_PATTERN)
-    name: str | None = None
-    owner: str | None = None
-    answered_by: str | None = None
-    answered_on: str | None = None
-    currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
-    safety: SafetyAnswers
-    money: MoneyAnswers
-    people: PeopleAnswers
-    workaround: WorkaroundAnswers
-    usage: UsageAnswers
-    data: DataAnswers = DataAnswers()
-    service_level: ServiceLevelAnswers = ServiceLevelAnswers()
-    why_important: str | None = None
-
-    @field_validator("answered_on", mode="before")
-    @classmethod
-    def _date_as_text(cls, value: Any) -> Any:
-        return None if value is None else str(value)
-
-    @property
-    def cost_per_hour(self) -> float:
-        """Money lost per hour down, as the model computes it: revenue plus people's time."""
-        return self.money.lost_per_hour + self.people.cannot_work * self.people.cost_per_hour
-
-
-# --- thresholds ----------------------------------------------------------------------------------
-
-
-class TierPolicy(_Strict):
-    target: float = Field(gt=0, lt=100)
-    rto_hours: float = Field(ge=0)
-    rpo_hours: float = Field(ge=0)
-    mtpd_hours: float = Field(gt=0)
-
-
-class Bands(_Strict):
-    """Lower bounds: at or above ``mission_critical`` is band 1, and so on; below the last, band 4."""
-
-    mission_critical: float = Field(ge=0)
-    business_critical: float = Field(ge=0)
-    business_operational: float = Field(ge=0)
-
-    @model_validator(mode="after")
-    def _descending(self) -> Bands:
-        if not self.mission_critical >= self.business_critical >= self.business_operational:
-            raise ValueError(
-                "bands must not increase: mission_critical >= business_critical >= business_operational"
-            )
-        return self
-
-    def band(self, value: float) -> int:
-        if value >= self.mission_critical:
-            return 1
-        if value >= self.business_critical:
-            return 2
-        if value >= self.business_operational:
-            return 3
-        return 4
-
-
-class Rung(_Strict):
-    target: float = Field(gt=0, lt=100)
-    cost_per_year: float = Field(ge=0)
-
-
-DEFAULT_TIERS = {
-    0: TierPolicy(target=99.95, rto_hours=1, rpo_hours=0.25, mtpd_hours=4),
-    1: TierPolicy(target=99.9, rto_hours=4, rpo_hours=1, mtpd_hours=24),
-    2: TierPolicy(target=99.5, rto_hours=8, rpo_hours=4, mtpd_hours=48),
-    3: TierPolicy(target=99.0, rto_hours=24, rpo_hours=24, mtpd_hours=120),
-    4: TierPolicy(target=98.0, rto_hours=72, rpo_hours=24, mtpd_hours=336),
-}
-DEFAULT_LADDER = (
-    Rung(target=98.0, cost_per_year=0),
-    Rung(target=99.0, cost_per_year=10_000),
-    Rung(target=99.5, cost_per_year=30_000),
-    Rung(target=99.9, cost_per_year=100_000),
-    Rung(target=99.95, cost_per_year=250_000),
-    Rung(target=99.99, cost_per_year=750_000),
-    Rung(target=99.999, cost_per_year=2_500_000),
-)
-
-
-class Thresholds(_Strict):
-    """Every number the derivation uses; a thresholds file overrides any of them."""
-
-    cost_per_hour_bands: Bands = Bands(
-        mission_critical=50_000, business_critical=5_000, business_operational=500
-    )
-    people_bands: Bands = Bands(mission_critical=1_000, business_critical=100, business_operational=10)
-    workaround_relief_hours: float = Field(8, ge=0)
-    tiers: dict[int, TierPolicy] = DEFAULT_TIERS
-    mtpd_cap_hours: float = Field(168, gt=0)
-    rto_share_of_mtpd: float = Field(0.5, gt=0, le=1)
-    hours_mismatch_weekly_hours: float = Field(4, ge=0)
-    cost_ladder: tuple[Rung, ...] = DEFAULT_LADDER
-    sla_period: Literal["day", "week", "month", "quarter"] = "month"
-
-    @field_validator("tiers", mode="before")
-    @classmethod
-    def _tiers_merge_over_defaults(cls, value: Any) -> Any:
-        if isinstance(value, Mapping):
-            unknown = [key for key in value if key not in DEFAULT_TIERS]
-            if unknown:
-                raise ValueError(f"unknown tier {unknown[0]!r}: tiers are 0 to 4")
-            return {**DEFAULT_TIERS, **value}
-        return value
-
-    @field_validator("cost_ladder")
-    @classmethod
-    def _ladder_climbs(cls, value: tuple[Rung, ...]) -> tuple[Rung, ...]:
-        if not value:
-            raise ValueError("cost_ladder needs at least one rung")
-        for lower, upper in pairwise(value):
-            if upper.target <= lower.target or upper.cost_per_year < lower.cost_per_year:
-                raise ValueError(
-                    f"cost_ladder must climb: rung {upper.target} comes after {lower.target} "
-                    "and must have a higher target and no lower cost"
-                )
-        return value
-
-
-DEFAULT_THRESHOLDS = Thresholds()
-
-
-# --- the assessment ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -310,59 +67,6 @@ class Assessment:
     @property
     def tier_name(self) -> str:
         return TIER_NAMES[self.tier]
-
-
-Week = list[list[tuple[int, int]]]
-
-
-def week_of(hours: Hours) -> Week:
-    """Per weekday (Monday first) the merged minute ranges of an answer."""
-    days: Week = [[] for _ in DAY_NAMES]
-    for day, ranges in hours.items():
-        for weekday in parse_day_spec(day):
-            days[weekday].extend(parse_time_ranges(ranges))
-    return [_merge(day) for day in days]
-
-
-def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def weekly_hours(week: Week) -> float:
-    return sum(end - start for day in week for start, end in day) / 60
-
-
-def hours_spec(week: Week) -> dict[str, str]:
-    """A week as calendar hours: consecutive days with the same ranges share one entry."""
-    spec: dict[str, str] = {}
-    day = 0
-    while day < 7:
-        last = day
-        while last + 1 < 7 and week[last + 1] == week[day]:
-            last += 1
-        if week[day]:
-            key = DAY_NAMES[day] if last == day else f"{DAY_NAMES[day]}-{DAY_NAMES[last]}"
-            spec[key] = ",".join(f"{_clock(a)}-{_clock(b)}" for a, b in week[day])
-        day = last + 1
-    return spec
-
-
-def hours_text(week: Week) -> str:
-    """``mon-fri 07:00-19:00, sat 09:00-13:00`` for sentences; ``24x7`` when always."""
-    if all(day == [(0, 1440)] for day in week):
-        return ALWAYS
-    spec = hours_spec(week)
-    return ", ".join(f"{days} {ranges}" for days, ranges in spec.items()) or "never"
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _covers_3am(week: Week) -> bool:
@@ -652,11 +356,6 @@ def assess_answers(
     return assess(Questionnaire.model_validate(answers), thresholds, currency)
 
 
-def portfolio(assessments: Sequence[Assessment]) -> list[Assessment]:
-    """Most critical first: by tier, then cost per hour (highest first), then people, then id."""
-    return sorted(assessments, key=lambda a: (a.tier, -a.cost_per_hour, -a.people, a.service))
-
-
 def assessment_document(a: Assessment) -> dict[str, Any]:
     """The JSON document of one assessment (docs/bia.md): money to 2 decimals, hours to 4."""
     return {
@@ -680,26 +379,4 @@ def assessment_document(a: Assessment) -> dict[str, Any]:
         "because": {key: list(sentences) for key, sentences in a.because.items()},
         "mismatches": [{"kind": m.kind, "message": m.message} for m in a.mismatches],
         "why_important": a.questionnaire.why_important,
-    }
-
-
-def portfolio_document(assessments: Sequence[Assessment]) -> dict[str, Any]:
-    return {
-        "services": [
-            {
-                "rank": rank,
-                "service": a.service,
-                "name": a.name,
-                "tier": a.tier,
-                "tier_name": a.tier_name,
-                "cost_per_hour": round(a.cost_per_hour, 2),
-                "people": a.people,
-                "currency": a.currency,
-                "availability_target": float(a.availability_target),
-                "weekly_hours": round(float(a.weekly_hours), 4),
-                "mismatches": [m.kind for m in a.mismatches],
-                "why_important": a.questionnaire.why_important,
-            }
-            for rank, a in enumerate(portfolio(assessments), start=1)
-        ]
     }

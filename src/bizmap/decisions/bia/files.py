@@ -21,7 +21,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from bizmap.decisions.bia.assess import Assessment, Questionnaire, Thresholds
+from bizmap.decisions.bia.assess import Assessment
+from bizmap.decisions.bia.questionnaire import Questionnaire
+from bizmap.decisions.bia.thresholds import Thresholds
 from bizmap.domain.model import Model
 from bizmap.domain.validate import Document, ModelInvalid, Problem, validate_documents
 from bizmap.errors import BizmapError

@@ -18,7 +18,8 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from bizmap.decisions.case.appraisal import CaseResult, Tornado
+from bizmap.decisions.case.appraisal import CaseResult
+from bizmap.decisions.case.sensitivity import Tornado
 
 _LOW_COLOUR = "#c0504d"  # the input at its low multiplier
 _HIGH_COLOUR = "#4f81bd"  # ... at its high

@@ -1,7 +1,7 @@
 """Reading a business case from disk: the YAML file (every error as FILE:LINE naming the
 key) and the availability-dial JSON a benefit may take its yearly amount from.
 
-The checks themselves are ``bizmap.decisions.case.appraisal.parse_case``; this module only
+The checks themselves are ``bizmap.decisions.case.checks.parse_case``; this module only
 reads files and puts line numbers on what that finds.
 """
 
@@ -13,13 +13,8 @@ from typing import Any
 
 import orjson
 
-from bizmap.decisions.case.appraisal import (
-    CaseInvalid,
-    CaseSpec,
-    parse_case,
-    render_path,
-    with_benefit_amounts,
-)
+from bizmap.decisions.case.checks import CaseInvalid, parse_case, render_path
+from bizmap.decisions.case.spec import CaseSpec, with_benefit_amounts
 from bizmap.domain.validate import Document, Problem
 from bizmap.errors import BizmapError
 from bizmap.model.loading import parse_yaml

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 from fastapi import Body, FastAPI, HTTPException, Request
 from pydantic import ValidationError
 
-from bizmap.decisions.bia.assess import Thresholds, assess_answers, assessment_document
+from bizmap.decisions.bia.assess import assess_answers, assessment_document
+from bizmap.decisions.bia.thresholds import Thresholds
 from bizmap.web.common import ReadToken, live
 
 

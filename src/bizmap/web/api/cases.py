@@ -9,16 +9,11 @@ from typing import Annotated, Any
 from fastapi import Body, FastAPI, Query
 from fastapi.responses import Response
 
-from bizmap.decisions.case.appraisal import (
-    CaseInvalid,
-    CaseIssue,
-    case_document,
-    evaluate,
-    parse_case,
-    render_path,
-    simulate,
-    tornado,
-)
+from bizmap.decisions.case.appraisal import evaluate
+from bizmap.decisions.case.checks import CaseInvalid, CaseIssue, parse_case, render_path
+from bizmap.decisions.case.document import case_document
+from bizmap.decisions.case.sensitivity import tornado
+from bizmap.decisions.case.simulation import simulate
 from bizmap.web.common import ORJSONResponse, ReadToken
 
 MAX_API_RUNS = 100_000  # a request must not hold a core for long

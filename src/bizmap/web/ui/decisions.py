@@ -42,17 +42,14 @@ from bizmap.decisions.availability.predict import (
     service_availability,
 )
 from bizmap.decisions.availability.simulation import SimulatedService
-from bizmap.decisions.bia.assess import Assessment, assess_answers, hours_text, portfolio, week_of
-from bizmap.decisions.case.appraisal import (
-    CaseResult,
-    CaseSpec,
-    Simulation,
-    Tornado,
-    evaluate,
-    simulate,
-    tornado,
-)
+from bizmap.decisions.bia.assess import Assessment, assess_answers
+from bizmap.decisions.bia.hours import hours_text, week_of
+from bizmap.decisions.bia.portfolio import portfolio
+from bizmap.decisions.case.appraisal import CaseResult, evaluate
 from bizmap.decisions.case.charts import cumulative_svg, tornado_svg
+from bizmap.decisions.case.sensitivity import Tornado, tornado
+from bizmap.decisions.case.simulation import Simulation, simulate
+from bizmap.decisions.case.spec import CaseSpec
 from bizmap.domain.compile import CompiledGraph
 from bizmap.text import money as money_exact
 from bizmap.web.common import live

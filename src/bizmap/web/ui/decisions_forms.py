@@ -3,8 +3,8 @@ questionnaire as form fields (prefilled from the model like ``bizmap bia templat
 back into answers, errors put next to their field) and pasted YAML documents (a dial change
 file, a business case) read with the line of every error.
 
-The derivations themselves are ``bizmap.decisions.bia.assess``, ``availability_dial`` and
-``business_case``; the routes are ``bizmap.web.ui.decisions``.
+The derivations themselves are ``bizmap.decisions.bia.assess``, ``bizmap.decisions.availability.dial``
+and ``bizmap.decisions.case.appraisal``; the routes are ``bizmap.web.ui.decisions``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from bizmap.decisions.availability.dial import DialSpec
-from bizmap.decisions.case.appraisal import CaseInvalid, CaseIssue, CaseSpec, parse_case, render_path
+from bizmap.decisions.case.checks import CaseInvalid, CaseIssue, parse_case, render_path
+from bizmap.decisions.case.spec import CaseSpec
 from bizmap.domain.model import Model
 from bizmap.domain.validate import Document, Problem
 from bizmap.errors import BizmapError
