@@ -8,6 +8,7 @@ Every class forbids unknown keys: a typo must never be silently ignored.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from fractions import Fraction
 from typing import Annotated, Any, Literal
@@ -156,10 +157,11 @@ class CalendarSpec(Strict):
         for day, ranges in self.hours.items():
             for weekday in parse_day_spec(day):
                 days[weekday].extend(parse_time_ranges(ranges))
-        return [_merge(r) for r in days]
+        return [merge_ranges(r) for r in days]
 
 
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching (start, end) ranges joined, sorted."""
     merged: list[tuple[int, int]] = []
     for start, end in sorted(ranges):
         if merged and start <= merged[-1][1]:

@@ -8,12 +8,18 @@ length in hours, and how a week is written back: as calendar hours for the model
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator
 
-from bizmap.domain.model import DAY_NAMES, DaySpec, TimeRanges, parse_day_spec, parse_time_ranges
+from bizmap.domain.model import (
+    DAY_NAMES,
+    DaySpec,
+    TimeRanges,
+    merge_ranges,
+    parse_day_spec,
+    parse_time_ranges,
+)
 
 ALWAYS: Literal["24x7"] = "24x7"
 WEEK_MINUTES = 7 * 1440
@@ -40,17 +46,7 @@ def week_of(hours: Hours) -> Week:
     for day, ranges in hours.items():
         for weekday in parse_day_spec(day):
             days[weekday].extend(parse_time_ranges(ranges))
-    return [_merge(day) for day in days]
-
-
-def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
+    return [merge_ranges(day) for day in days]
 
 
 def weekly_hours(week: Week) -> float:

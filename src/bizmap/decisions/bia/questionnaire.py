@@ -9,17 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bizmap.decisions.bia.hours import Hours, week_of, weekly_hours
-from bizmap.domain.model import ID_PATTERN, CalendarSpec, HolidaySpec
+from bizmap.domain.model import ID_PATTERN, CalendarSpec, HolidaySpec, Strict
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class SafetyAnswers(_Strict):
+class SafetyAnswers(Strict):
     threatened: bool  # is anyone's life or safety threatened if the service is down?
     after_hours: float | None = Field(None, ge=0)  # ...after how long down (0: at once)
     how: str | None = None
@@ -34,17 +30,17 @@ class SafetyAnswers(_Strict):
         return self
 
 
-class MoneyAnswers(_Strict):
+class MoneyAnswers(Strict):
     lost_per_hour: float = Field(ge=0)  # revenue or income lost per hour down
     value_per_year: float | None = Field(None, ge=0)  # what the service is worth a year
 
 
-class PeopleAnswers(_Strict):
+class PeopleAnswers(Strict):
     cannot_work: int = Field(ge=0)  # people who cannot work while it is down
     cost_per_hour: float = Field(0.0, ge=0)  # loaded cost of one person-hour
 
 
-class WorkaroundAnswers(_Strict):
+class WorkaroundAnswers(Strict):
     exists: bool
     description: str | None = None
     impact_factor: float | None = Field(None, ge=0, le=1)  # share of the impact left on it
@@ -64,7 +60,7 @@ class WorkaroundAnswers(_Strict):
         return self
 
 
-class UsageAnswers(_Strict):
+class UsageAnswers(Strict):
     timezone: str = "UTC"
     used: Hours  # when people really use it, local time
     asked_for: Hours | None = None  # what the business asks for
@@ -91,16 +87,16 @@ class UsageAnswers(_Strict):
         return {"dates": value} if isinstance(value, list) else value
 
 
-class DataAnswers(_Strict):
+class DataAnswers(Strict):
     loss_tolerable_hours: float | None = Field(None, ge=0)  # hours of work that may be re-entered
     notes: str | None = None
 
 
-class ServiceLevelAnswers(_Strict):
+class ServiceLevelAnswers(Strict):
     asked_for: float | None = Field(None, gt=0, lt=100)  # availability asked for, percent
 
 
-class Questionnaire(_Strict):
+class Questionnaire(Strict):
     """One business service's answers (docs/bia.md lists every question)."""
 
     service: str = Field(pattern=ID_PATTERN)

@@ -11,21 +11,19 @@ from collections.abc import Mapping
 from itertools import pairwise
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from bizmap.domain.model import Strict
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-class TierPolicy(_Strict):
+class TierPolicy(Strict):
     target: float = Field(gt=0, lt=100)
     rto_hours: float = Field(ge=0)
     rpo_hours: float = Field(ge=0)
     mtpd_hours: float = Field(gt=0)
 
 
-class Bands(_Strict):
+class Bands(Strict):
     """Lower bounds: at or above ``mission_critical`` is band 1, and so on; below the last, band 4."""
 
     mission_critical: float = Field(ge=0)
@@ -50,7 +48,7 @@ class Bands(_Strict):
         return 4
 
 
-class Rung(_Strict):
+class Rung(Strict):
     target: float = Field(gt=0, lt=100)
     cost_per_year: float = Field(ge=0)
 
@@ -73,7 +71,7 @@ DEFAULT_LADDER = (
 )
 
 
-class Thresholds(_Strict):
+class Thresholds(Strict):
     """Every number the derivation uses; a thresholds file overrides any of them."""
 
     cost_per_hour_bands: Bands = Bands(
