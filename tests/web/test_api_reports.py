@@ -47,12 +47,15 @@ def test_the_impact_statement_of_the_section_9_outage(server: Server) -> None:
 
 
 def test_review_and_executive_as_html_and_pdf(server: Server) -> None:
-    # March 2026, 24x7 SLA of 99.9 %: down 66 h of 744: sli 91.129 %, missed (semantics §9).
+    # March 2026 has not ended at the server's now (9 March 12:00Z): the review covers 1 March to
+    # now (semantics §10), 8 days 12 h = 204 h. 24x7 SLA of 99.9 %, down 6 Mar 15:00 to 9 Mar 09:00
+    # = 66 h: sli = 100 x (204 - 66) / 204 = 67.6471 %, missed (semantics §9's outage).
     review = server.client.get(
         "/api/v1/reports/review?period=2026-03&format=html", headers=server.headers("read")
     )
     assert review.status_code == 200 and review.headers["content-type"].startswith("text/html")
-    assert "91.129%" in review.text and "missed" in review.text and "<svg" in review.text
+    assert "67.6471%" in review.text and "missed" in review.text and "<svg" in review.text
+    assert "so far, as of Mon 9 Mar 2026, 12:00 UTC" in review.text
     pdf = server.client.get("/api/v1/reports/executive?period=2026-03", headers=server.headers("read"))
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")

@@ -63,7 +63,7 @@ def open_source(model: Path | None, replay: Path | None, db: str | None) -> Even
     graph = graph_or_exit(model)  # an invalid model: every problem, exit 1
     if replay is not None:
         try:
-            return replay_source(model, replay)
+            return replay_source(model, replay, as_of=time.time())  # a running period ends now
         except EventLineError as error:
             fail(str(error), 1)
     from sqlalchemy.exc import SQLAlchemyError

@@ -16,6 +16,7 @@ from bizmap.domain.states import State
 from bizmap.errors import UsageError
 from bizmap.reports.periods import ReportPeriod
 from bizmap.reports.sources import EventSource, Run, run
+from bizmap.text import when
 
 EPISODE_LIMIT = 25
 
@@ -112,6 +113,18 @@ class ServiceReview:
     predicted_year: int = 0
     predicted: list[PredictedLine] = field(default_factory=list)  # by id
     availability_command: str = ""
+    window_end: float = 0.0  # the period's end, or now when it has not ended
+    as_of: float | None = None  # when the report was made
+
+    @property
+    def running(self) -> bool:
+        """The period has not ended: its figures are so far, as of ``window_end``."""
+        return self.window_end < self.period.end
+
+    @property
+    def so_far(self) -> str:
+        """ ", so far, as of Sun 15 Nov 2026, 12:00 UTC" for a running period; "" otherwise."""
+        return f" so far, as of {when(self.window_end)}" if self.running else ""
 
     @property
     def predicted_cost(self) -> float:
@@ -123,7 +136,8 @@ class ServiceReview:
 
 
 def period_run(source: EventSource, period: ReportPeriod) -> Run:
-    return run(source, period.start, period.end)
+    """The run over ``period``, up to now when it has not ended (semantics §10)."""
+    return run(source, *source.window(period.start, period.end))
 
 
 def gather_review(source: EventSource, period: ReportPeriod, service: str | None = None) -> ServiceReview:
@@ -132,6 +146,10 @@ def gather_review(source: EventSource, period: ReportPeriod, service: str | None
     if service is not None and (service not in graph.index or graph.index[service] not in graph.service_of):
         known = ", ".join(graph.ids[s.index] for s in graph.services)
         raise UsageError(f"unknown business service {service!r}: use one of {known}")
+    start, end = source.window(period.start, period.end)
+    if end <= start:
+        assert source.as_of is not None
+        raise UsageError(f"{period.title} has not begun: the data ends at {when(source.as_of)}")
     current, before = period_run(source, period), period_run(source, period.previous())
     previous_cost = {s.id: s.cost for s in before.result.services}
     chosen = [s for s in current.result.services if service is None or s.id == service]
@@ -240,10 +258,12 @@ def gather_review(source: EventSource, period: ReportPeriod, service: str | None
             for node, cost, count in ranked[:10]
         ],
         breakdown=total,
-        replay_command=source.replay_command(period.start, period.end),
-        previous_replay_command=source.replay_command(period.previous().start, period.previous().end),
+        replay_command=source.replay_command(current.start, current.end),
+        previous_replay_command=source.replay_command(before.start, before.end),
         source=source.log or source.database or "",
         predicted_year=year,
         predicted=predicted,
         availability_command=f"bizmap availability {source.model} --year {year} --json",
+        window_end=current.end,
+        as_of=source.as_of,
     )

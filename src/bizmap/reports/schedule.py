@@ -242,7 +242,7 @@ def open_source(config: SourceConfig | None, now: float) -> EventSource:
             "outside the server (the server reads its own database and model)"
         )
     if config.replay is not None:
-        return replay_source(config.model, config.replay)
+        return replay_source(config.model, config.replay, as_of=now)
     assert config.db is not None
     with Store(config.db) as store:
         return database_source(load_graph(config.model), store, config.model, now)

@@ -38,6 +38,13 @@ class EventSource:
     database: str | None = None
     stored_incidents: list[Incident] = field(default_factory=list)  # the database's, newest first
     now: float | None = None  # the database's "now": where open incidents are cut
+    # When the report is made: a period that has not ended is covered up to here (semantics §10).
+    # The database's "now"; for an event log, the clock of the command that reads it.
+    as_of: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.as_of is None:
+            self.as_of = self.now
 
     @property
     def times(self) -> list[float]:
@@ -57,17 +64,27 @@ class EventSource:
         times = self.times
         return min(times) if times else self.end - 1
 
+    def window(self, start: float, end: float) -> tuple[float, float]:
+        """[start, end) cut at ``as_of`` when the period has not ended (semantics §10): never
+        the rest of a running period, nothing of one that has not begun."""
+        if self.as_of is None or self.as_of >= end:
+            return start, end
+        return start, max(start, self.as_of)
+
     def replay_command(self, start: float, end: float) -> str:
         """The command that gives the same figures as JSON."""
         log = self.log if self.log is not None else "EVENTS.jsonl"
         return f"bizmap replay {self.model} {log} --from {format_time(start)} --to {format_time(end)} --json"
 
 
-def replay_source(model: str | Path, log: str | Path, skip_bad: bool = False) -> EventSource:
-    """An event log (JSON lines) over a model; raises ``ModelInvalid`` or ``EventLineError``."""
+def replay_source(
+    model: str | Path, log: str | Path, skip_bad: bool = False, as_of: float | None = None
+) -> EventSource:
+    """An event log (JSON lines) over a model; raises ``ModelInvalid`` or ``EventLineError``.
+    ``as_of``: when the report is made (a period still running is covered up to it)."""
     graph = load_graph(model)
     events = read_event_log(log, skip_bad=skip_bad).events
-    return EventSource(graph, events, str(model), log=str(log))
+    return EventSource(graph, events, str(model), log=str(log), as_of=as_of)
 
 
 def database_source(graph: CompiledGraph, store: Store, model: str, now: float) -> EventSource:
