@@ -29,7 +29,7 @@ $(CSTAMP): $(SOURCES)
 
 demo: $(STAMP)
 	$(BIN)/bizmap validate examples/hospital
-	$(BIN)/bizmap replay examples/hospital examples/hospital/events.jsonl --from 2026-10-01T00:00:00+01:00 --to 2026-11-01T00:00:00Z
+	$(BIN)/bizmap replay examples/hospital examples/hospital/events.jsonl --from 2026-10-01T00:00:00Z --to 2026-11-01T00:00:00Z
 	$(BIN)/bizmap demo --model examples/hospital
 
 lint: $(STAMP)

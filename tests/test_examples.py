@@ -77,3 +77,22 @@ def test_whatif_on_the_hospital_dns_appliance() -> None:
     result = json.loads(run_cli("whatif", EXAMPLES / "hospital", "--down", "dns-core", "--json").stdout)
     assert result["total_cost_per_hour"] == 158320.0
     assert [s["id"] for s in result["services"]][:2] == ["patient-records", "e-prescribing"]
+
+
+def test_the_demo_replays_october_in_utc_and_says_why_an_sla_is_met_despite_counted_time() -> None:
+    # issue 12, defect 6: the Makefile mixed +01:00 and Z, so the header read 2026-09-30T23:00:00Z and
+    # e-prescribing "missed 1 of 2" periods where the README's command gives "1 of 1"; staff-email
+    # showed "met, 100.00%" beside 4h 55m of counted time with no word of why.
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    [line] = [x for x in makefile.splitlines() if "bizmap replay examples/hospital" in x]
+    arguments = line.split("bizmap ", 1)[1].split()
+    assert arguments[arguments.index("--from") + 1] == "2026-10-01T00:00:00Z"
+    assert arguments[arguments.index("--to") + 1] == "2026-11-01T00:00:00Z"
+    result = run_cli(*arguments)
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "Business impact, 2026-10-01T00:00:00Z to 2026-11-01T00:00:00Z" in text
+    assert "missed 1 of 1" in text and "missed 1 of 2" not in text
+    # staff-email: degraded 30 min on 9 Oct and 4 h 25 min on 19 Oct in office hours (counted),
+    # down only on 16 Oct 22:40-23:25, outside its office hours: no SLA down time.
+    assert "SLA met with time counted: staff-email (4h 55m counted): none of it was down in SLA time" in text

@@ -420,3 +420,21 @@ def test_a_model_too_big_to_draw_still_has_the_search_box(
     assert "The model has 8 nodes: too many to draw here." in page
     assert 'id="whatif-cy"' not in page
     assert "2 business services hit" in text_of(page)  # the answer does not depend on the drawing
+
+
+# --- incidents (issue 12, defect 6: a closed incident said "Cost so far") ----------------------
+
+
+def test_an_open_incident_says_cost_so_far_and_a_closed_one_says_cost(site: Site) -> None:
+    site.login("read")
+    ingest = site.api("ingest")
+    posted = site.client.post("/api/v1/events", json=[{"node": "db", "state": "down"}], headers=ingest)
+    assert posted.status_code == 202, posted.text
+    incidents = site.client.get("/api/v1/incidents", headers=site.api("operate")).json()["incidents"]
+    [incident] = [i["id"] for i in incidents]
+    open_page = text_of(site.client.get(f"/ui/incidents/{incident}").text)
+    assert "Cost so far" in open_page
+    site.client.post("/api/v1/events", json=[{"node": "db", "state": "ok"}], headers=site.api("ingest"))
+    closed_page = text_of(site.client.get(f"/ui/incidents/{incident}").text)
+    assert "Status closed" in closed_page
+    assert "Cost so far" not in closed_page and "Cost €" in closed_page

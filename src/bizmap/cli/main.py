@@ -245,6 +245,7 @@ def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
     table.add_column("budget left", justify="right", no_wrap=True)
     missed_services = 0
     safety_seconds = 0.0
+    not_down: list[str] = []  # counted time, yet none of it down for the SLA: say why
     for service in sorted(result.services, key=lambda s: (-s.cost, s.id)):
         facts = graph.service_of[graph.index[service.id]]
         counted = sum(e.counted_seconds for e in service.episodes)
@@ -263,6 +264,8 @@ def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
                 sla_text = f"met, {last.sli:.2f}%"
             remaining = last.budget_remaining_seconds
             budget_text = _duration(remaining) if remaining >= 0 else f"[red]-{_duration(-remaining)}[/]"
+            if counted >= 60 and not any(p.down_seconds for p in service.sla):
+                not_down.append(f"{service.id} ({_duration(counted)} counted)")
         table.add_row(
             service.id + (" [red](safety)[/]" if facts.safety_critical else ""),
             _money(service.cost, currency),
@@ -284,6 +287,14 @@ def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
         ),
         soft_wrap=True,
     )
+    if not_down:
+        out.print(
+            f"SLA met with time counted: {', '.join(not_down)}: none of it was down in SLA time. Degraded "
+            "time counts against an SLA only with degraded_counts_as: down, and down time outside the "
+            "SLA's calendar does not count.",
+            soft_wrap=True,
+            markup=False,
+        )
     out.print(
         f"{result.applied:,} events applied, {result.duplicates:,} duplicates ignored, "
         f"{len(result.unmatched):,} unmatched. Counted time is inside the service's calendar, unplanned "
