@@ -182,6 +182,8 @@ def test_executive_figures_equal_the_cli_json_and_stay_on_one_page(tmp_path: Pat
     assert money(case["npv"], "EUR") in text
     assert f"{100 * case['irr']:.1f}% a year" in text
     assert f"{case['payback_years']:.2f} years ({case['discounted_payback_years']:.2f} discounted)" in text
+    # a EUR case in a GBP summary is said to be so, never silently mixed (issue 12, defect 6)
+    assert "EUR, not converted to GBP" in text
     assert money(dial["net_value_per_year"], "GBP") in text
     assert money(dial["downtime_cost_avoided_per_year"], "GBP") in text
     for service in dial["services"]:
