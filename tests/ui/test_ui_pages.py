@@ -54,6 +54,14 @@ def test_an_event_changes_the_right_tile_and_the_total_without_a_reload(
     # the ticker moves between updates
     page.wait_for_timeout(2_500)
     assert page.locator("#incident-total").inner_text() != "€0"
+    # the sentence under the big number says the same figure at every moment (issue 12, defect 6)
+    for _ in range(3):
+        both = page.evaluate(
+            "[document.getElementById('incident-total').textContent,"
+            " document.getElementById('incident-amount').textContent]"
+        )
+        assert both[0] == both[1], both
+        page.wait_for_timeout(1_100)
     shoot(page, "overview")
 
 

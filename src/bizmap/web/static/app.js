@@ -30,17 +30,21 @@
 
   function onOverview(snapshot) {
     offset = Date.now() / 1000 - snapshot.at_seconds;
-    var total = document.getElementById("incident-total");
     var inc = snapshot.incidents, cur = snapshot.currency;
-    if (total) {
-      total.dataset.amount = inc.cost;
-      total.dataset.rate = inc.cost_per_hour;
-      total.dataset.at = snapshot.at_seconds;
-    }
+    // the big number and the sentence tick from the same amount, rate and instant
+    document.querySelectorAll(".incident-cost").forEach(function (el) {
+      el.dataset.amount = inc.cost;
+      el.dataset.rate = inc.cost_per_hour;
+      el.dataset.at = snapshot.at_seconds;
+    });
     setText("incident-count", String(inc.open));
-    setText("incident-amount", money(inc.cost, cur));
     setText("incident-rate", money(inc.cost_per_hour, cur));
     setText("incident-users", inc.users.toLocaleString("en-GB"));
+    setText(
+      "incident-announcement",
+      "Open incidents: " + inc.open + ", costing " + money(inc.cost, cur) + " so far, rising by " +
+        money(inc.cost_per_hour, cur) + " per hour; " + inc.users.toLocaleString("en-GB") + " people affected."
+    );
     var tiles = document.getElementById("tiles");
     if (tiles && window.htmx) {
       var focused = document.activeElement;
