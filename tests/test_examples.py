@@ -77,6 +77,11 @@ def test_whatif_on_the_hospital_dns_appliance() -> None:
     result = json.loads(run_cli("whatif", EXAMPLES / "hospital", "--down", "dns-core", "--json").stdout)
     assert result["total_cost_per_hour"] == 158320.0
     assert [s["id"] for s in result["services"]][:2] == ["patient-records", "e-prescribing"]
+    # People (semantics §3; what-if is timeless, so every service counts): the EPR's 1,800 and
+    # ePMA's 900 are one population, `clinicians`, counted once as max(1,800, 900) = 1,800;
+    # + e-mail 6,500 + imaging 250 + booking clerks 60 = 8,610. (Before populations: 9,510,
+    # the prescribers counted twice.)
+    assert result["users_affected"] == 8610
 
 
 def test_the_demo_replays_october_in_utc_and_says_why_an_sla_is_met_despite_counted_time() -> None:

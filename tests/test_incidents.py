@@ -18,7 +18,6 @@ from bizmap.engine.live_engine import LiveEngine, _cost_within, _episode_start_a
 from helpers import SECTION_9_MODEL, graph_from_yaml, utc
 
 DOWN, DEGRADED, OK = int(State.DOWN), int(State.DEGRADED), int(State.OK)
-USERS = {"s1": 10, "s2": 20, "s3": 40}
 
 
 def change(time: float, service: str, state: int, *roots: str, planned: bool = False) -> StatusChange:
@@ -26,7 +25,7 @@ def change(time: float, service: str, state: int, *roots: str, planned: bool = F
 
 
 def tracker(*changes: StatusChange) -> IncidentTracker:
-    found = IncidentTracker([], USERS)
+    found = IncidentTracker([])
     found.update(changes)
     return found
 
@@ -58,8 +57,6 @@ def test_services_whose_root_causes_overlap_join_the_same_incident() -> None:
     found = tracker(change(100, "s1", DOWN, "db"), change(110, "s2", DEGRADED, "db", "web"))
     [(_, opened, closed, services, roots)] = summary(found)
     assert (opened, closed, services, roots) == (100, None, ["s1", "s2"], ["db", "web"])
-    [incident] = found.incidents.values()
-    assert incident.users(USERS) == 30
 
 
 def test_disjoint_root_causes_make_two_incidents() -> None:
@@ -77,7 +74,6 @@ def test_a_service_overlapping_two_open_incidents_merges_them_into_the_older() -
     assert older.services == ["s1", "s2", "s3"]
     assert older.root_causes == {"db", "web"} and older.is_open
     assert younger.merged_into == older.id and younger.closed_at == 120 and younger.memberships == []
-    assert older.users(USERS) == 70
     # The merged incident closes only when all three services are ok again.
     found.update([change(130, "s1", OK), change(140, "s2", OK)])
     assert older.is_open
@@ -174,7 +170,11 @@ def test_the_engine_feeds_the_tracker_from_its_histories() -> None:
     engine.apply(event("db", "ok", "2026-03-09T10:40:00Z"), T0)
     [recovered] = engine.after_apply()
     assert recovered.closed_at == utc("2026-03-09T10:40:00Z")
-    assert recovered.users(engine.incidents.users_of) == 30
+    # People are the engine's (semantics §3): s1 (10) and s2 (20), no population, both down
+    # together 08:10-10:40, 24x7: 10 + 20 = 30 at once. (s3, 40, was in the other incident.)
+    assert engine.incident_people(recovered, utc("2026-03-09T11:00:00Z")) == 30
+    # z's incident: s3 counted 08:20-10:00 (then planned, and it left): 40.
+    assert engine.incident_people(closed, utc("2026-03-09T11:00:00Z")) == 40
 
 
 def test_a_point_rewritten_at_the_same_instant_is_taken_again() -> None:
@@ -265,7 +265,7 @@ def test_the_open_incidents_are_exactly_those_not_closed(
 ) -> None:
     """The tracker keeps its open incidents and their running memberships in indexes
     (scanning the whole history after each batch grew with it): they must equal the scans."""
-    found = IncidentTracker([], USERS)
+    found = IncidentTracker([])
     for time, (service, state, roots, planned) in enumerate(steps):
         found.update([StatusChange(float(time), service, state, planned, roots)])
         scanned = [i for i in found.incidents.values() if i.closed_at is None]

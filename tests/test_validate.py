@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SECTION_9_MODEL, nonempty_lines, run_cli, write_text
+from helpers import SECTION_9_MODEL, model_from_yaml, nonempty_lines, run_cli, write_text
 
 ERROR_LINE = re.compile(r"^(?P<file>.+?)(?::(?P<line>\d+))?: error: (?P<message>.+)$")
 
@@ -1128,3 +1128,50 @@ def test_a_directory_without_model_files_is_an_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     [error] = error_lines(result.stderr)
     assert str(tmp_path / "empty") in error
+
+
+# ---------------------------------------------------------------------------------------------
+# impact.population (semantics §1, §3)
+
+
+def test_impact_population_is_a_name_shared_by_services(tmp_path: Path) -> None:
+    path = write_text(
+        tmp_path / "model.yaml",
+        """\
+        services:
+          - id: epr
+            impact: {users: 1800, population: clinicians}
+          - id: epma
+            impact: {users: 900, population: clinicians}
+          - id: email
+            impact: {users: 6500}
+        """,
+    )
+    result = run_cli("validate", path)
+    assert result.exit_code == 0, result.stderr
+    model = model_from_yaml(path.read_text(encoding="utf-8"))
+    assert [s.impact.population for s in model.services if s.impact] == ["clinicians", "clinicians", None]
+
+
+@pytest.mark.parametrize(
+    ("entry", "fragments"),
+    [
+        ("populaton: clinicians", ["web", "populaton"]),  # a typo is still an unknown key
+        ("population: [clinicians]", ["web", "population"]),
+        ('population: ""', ["web", "population"]),
+    ],
+)
+def test_a_bad_population_is_an_error_naming_the_key(
+    tmp_path: Path, entry: str, fragments: list[str]
+) -> None:
+    validate_file(
+        tmp_path,
+        f"""\
+        services:
+          - id: web
+            impact:
+              users: 1
+              {entry}   # ERR
+        """,
+        [fragments],
+    )

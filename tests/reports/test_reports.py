@@ -56,6 +56,20 @@ def test_the_dns_outage_statement_has_the_replays_figures() -> None:
     assert statement.safety_services  # the EPR and ePMA are safety-critical
     assert [p.node for p in statement.prevention] == ["dns-core"]
     assert statement.recurrence_cost_per_hour == 158320.0  # the what-if of test_examples
+    # People (issue 12, defect 3; semantics §3): Friday 23:40-00:25 BST. E-mail (07:30-18:30)
+    # and booking (clinic hours) are outside their hours: nobody kept from work (£0 too). The
+    # EPR (1,800) and ePMA (900) share the population `clinicians`: max = 1,800; imaging 250,
+    # 24x7. The peak: 1,800 + 250 = 2,050, not 1,800 + 900 + 6,500 + 250 + 60 = 9,510.
+    people = {s.id: s.users for s in statement.services}
+    assert people == {
+        "patient-records": 1800,
+        "e-prescribing": 900,
+        "imaging": 250,
+        "staff-email": 0,
+        "outpatient-booking": 0,
+    }
+    assert statement.users == 2050
+    assert "2,050 people could not work normally" in statement.summary
 
     text = render_markdown(statement)
     assert money(document["total_cost"], "GBP") in text and "£19,640.83" in text

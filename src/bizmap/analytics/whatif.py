@@ -8,6 +8,7 @@ from typing import Any
 
 from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.cost import cost_per_hour
+from bizmap.domain.people import people_affected
 from bizmap.domain.propagate import OK, Propagation, root_causes
 from bizmap.domain.states import State
 
@@ -20,6 +21,7 @@ class ServiceImpact:
     users: int
     safety_critical: bool
     root_causes: tuple[str, ...]
+    population: str | None = None  # the people its users are among (§3)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,8 @@ class WhatIf:
 
     @property
     def users_affected(self) -> int:
-        return sum(s.users for s in self.services)
+        """Timeless (§3): every non-ok service counts, a shared population once."""
+        return people_affected(self.services)
 
 
 def what_if(graph: CompiledGraph, states: Mapping[int, State]) -> WhatIf:
@@ -76,6 +79,7 @@ def impact_of(graph: CompiledGraph, propagation: Propagation) -> WhatIf:
                 users=facts.users,
                 safety_critical=facts.safety_critical,
                 root_causes=tuple(roots),
+                population=facts.population,
             )
         )
     hit.sort(key=lambda s: (-s.cost_per_hour, s.id))

@@ -99,6 +99,11 @@ class ServiceFacts:
         return self.impact.users if self.impact else 0
 
     @property
+    def population(self) -> str | None:
+        """The people its users are among (§3); None: a population of its own."""
+        return self.impact.population if self.impact else None
+
+    @property
     def safety_critical(self) -> bool:
         return self.impact.safety_critical if self.impact else False
 

@@ -2,7 +2,8 @@
 
 An episode is a maximal interval in which the service is non-ok, planned or not. Its
 counted time is the part in calendar, unplanned and not ``unknown``; the workaround covers
-the first ``max_hours`` of it. An episode open at the window's end is cut there.
+the first ``max_hours`` of it. An episode open at the window's end is cut there. Its people
+are its service's users if they counted at any instant of it (people affected, §3).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from bizmap.domain.calendar import CalendarWindow
 from bizmap.domain.compile import ServiceFacts
 from bizmap.domain.cost import WorkaroundAllowance, counted_cost
+from bizmap.domain.people import counting_intervals
 from bizmap.domain.propagate import OK, UNKNOWN
 from bizmap.domain.timeline import Segment
 
@@ -26,6 +28,7 @@ class Episode:
     counted_seconds: float
     cost: float
     root_causes: frozenset[int]
+    people: int = 0  # its users if they counted at any instant (non-ok, unplanned, in calendar)
 
 
 def episodes(
@@ -38,6 +41,7 @@ def episodes(
     def close(end: float | None) -> None:
         allowance = WorkaroundAllowance(facts)
         counted = cost = 0.0
+        span = (current[0].start, current[-1].end)
         for segment in current:
             if segment.planned or segment.state == UNKNOWN:
                 continue
@@ -55,6 +59,7 @@ def episodes(
                 counted_seconds=counted,
                 cost=cost,
                 root_causes=frozenset().union(*(s.roots for s in current)),
+                people=facts.users if counting_intervals(current, calendar, [span]) else 0,
             )
         )
         current.clear()

@@ -177,6 +177,8 @@ class ImpactSpec(Strict):
     cost_per_user_hour: float = Field(0.0, ge=0)
     degraded_factor: float = Field(0.5, ge=0, le=1)
     safety_critical: bool = False
+    # services whose users are the same people (the same clinicians): counted once (§3)
+    population: str | None = Field(None, min_length=1)
 
     @property
     def base_rate(self) -> float:

@@ -8,9 +8,9 @@ its services is ok or planned again; a later failure opens a new one.
 The ``IncidentTracker`` is fed the status changes of business services in time order, most
 simply by ``follow``-ing the histories that a ``Timeline`` records. It does no I/O, and its
 ids are deterministic (``INC-<opening time>-<first service>``): rebuilding the live state
-after a restart gives the same incidents. Cost is not computed here: each incident keeps,
-per service, the intervals during which the service belonged to it, and the engine prices
-those intervals.
+after a restart gives the same incidents. Cost and people are not computed here: each
+incident keeps, per service, the intervals during which the service belonged to it, and the
+engine prices those intervals and counts the people in them (the peak, never a sum).
 """
 
 from __future__ import annotations
@@ -81,10 +81,6 @@ class TrackedIncident:
     def active(self) -> list[Membership]:
         return list(self.active_members.values())
 
-    def users(self, users_of: Mapping[str, int]) -> int:
-        """The users of its services, each service counted once."""
-        return sum(users_of.get(service, 0) for service in self.services)
-
 
 def incident_id(time: float, service: str) -> str:
     moment = datetime.fromtimestamp(time, UTC)
@@ -97,9 +93,8 @@ def incident_id(time: float, service: str) -> str:
 class IncidentTracker:
     """Open, join, merge and close incidents from business-service status changes."""
 
-    def __init__(self, ids: Sequence[str], users: Mapping[str, int] | None = None) -> None:
+    def __init__(self, ids: Sequence[str]) -> None:
         self.ids = ids  # node index -> node id (for ``follow``)
-        self.users_of = dict(users or {})
         self.incidents: dict[str, TrackedIncident] = {}
         self._status: dict[str, StatusChange] = {}
         self._member_of: dict[str, str] = {}  # service -> the open incident it is active in

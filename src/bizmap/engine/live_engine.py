@@ -21,6 +21,7 @@ from bizmap.domain.cost import WorkaroundAllowance, cost_per_hour, counted_cost
 from bizmap.domain.episodes import Episode, episodes
 from bizmap.domain.event import Event
 from bizmap.domain.matching import EventRouter
+from bizmap.domain.people import counting_intervals, peak_people, people_affected
 from bizmap.domain.propagate import OK, UNKNOWN
 from bizmap.domain.sla import SlaPeriod, sla_periods
 from bizmap.domain.states import State
@@ -53,7 +54,7 @@ class ServiceNow:
     cost_today: float  # since local midnight in the service's calendar
     cost_this_period: float  # since the start of the current SLA period (the calendar month without SLA)
     current_episode: Episode | None
-    users_affected: int
+    users_affected: int  # its users while non-ok, unplanned and in calendar at ``at``; else 0 (§3)
     safety_critical: bool
     sla: SlaPeriod | None  # the current period so far
     sla_budget_seconds: float | None  # the whole period's budget if the rest of it stays up
@@ -206,7 +207,7 @@ class LiveEngine:
             cost_today=_cost_since(found, segments, facts, window, max(midnight, begin)),
             cost_this_period=_cost_since(found, segments, facts, window, max(period_start, begin)),
             current_episode=current,
-            users_affected=facts.users if state != OK else 0,
+            users_affected=facts.users if state != OK and not planned and calendar.contains(at) else 0,
             safety_critical=facts.safety_critical,
             sla=sla,
             sla_budget_seconds=budget,
@@ -216,6 +217,16 @@ class LiveEngine:
     def services_now(self, at: float) -> list[ServiceNow]:
         return [self.service_now(facts, at) for facts in self.graph.services]
 
+    def people_now(self, at: float) -> int:
+        """People affected at ``at`` by all the business services (§3)."""
+        return self.people_of(self.services_now(at))
+
+    def people_of(self, services: Iterable[ServiceNow]) -> int:
+        """People affected by these services as they stand: those in calendar and unplanned
+        (``users_affected`` not 0), a shared population once (§3)."""
+        graph = self.graph
+        return people_affected(graph.service_of[graph.index[s.id]] for s in services if s.users_affected)
+
     # -- incidents (bizmap.engine.incidents) --------------------------------------------------
     _incident_tracker: IncidentTracker | None = None
 
@@ -223,9 +234,43 @@ class LiveEngine:
     def incidents(self) -> IncidentTracker:
         """The incidents of this engine's history (created on first use)."""
         if self._incident_tracker is None:
-            users = {self.graph.ids[s.index]: s.users for s in self.graph.services}
-            self._incident_tracker = IncidentTracker(self.graph.ids, users)
+            self._incident_tracker = IncidentTracker(self.graph.ids)
         return self._incident_tracker
+
+    def incident_people(self, incident: TrackedIncident, at: float) -> int:
+        """The people ``incident`` kept from work until ``at`` (or its end): the peak over its
+        duration of the people affected by its services, each while it belonged to it (§3)."""
+        return peak_people(self._incident_counting(incident, at))
+
+    def incident_service_people(self, incident: TrackedIncident, at: float) -> dict[str, int]:
+        """Of each of ``incident``'s services, its users if they counted at any instant, else 0."""
+        return {
+            self.graph.ids[facts.index]: facts.users if intervals else 0
+            for facts, intervals in self._incident_counting(incident, at)
+        }
+
+    def _incident_counting(
+        self, incident: TrackedIncident, at: float
+    ) -> list[tuple[ServiceFacts, list[tuple[float, float]]]]:
+        """Each service of ``incident`` and when, while it belonged to it, its people counted."""
+        end = max(at, self.timeline.now, self.start + 1e-6)  # the window of ``incident_cost``
+        spans: dict[str, list[tuple[float, float]]] = {}
+        for membership in incident.memberships:
+            until = min(membership.end if membership.end is not None else end, end)
+            if until > membership.start:
+                spans.setdefault(membership.service, []).append((membership.start, until))
+        counting: list[tuple[ServiceFacts, list[tuple[float, float]]]] = []
+        for service in incident.services:
+            facts = self.graph.service_of[self.graph.index[service]]
+            mine = spans.get(service, [])
+            if not mine:
+                counting.append((facts, []))
+                continue
+            since = min(a for a, _ in mine)
+            segments = self.timeline.segments(facts.index, end, since=since, whole_episode=False)
+            window = CalendarWindow(self.calendar(facts.calendar), since, end)
+            counting.append((facts, counting_intervals(segments, window, mine)))
+        return counting
 
     def after_apply(self) -> list[TrackedIncident]:
         """Bring the incidents up to date with the services' histories; the incidents that changed."""

@@ -124,7 +124,7 @@ class IncidentDesk:
             acknowledged_at=incident.acknowledged_at,
             acknowledged_by=incident.acknowledged_by,
             cost=engine.incident_cost(incident, self.server.clock()),
-            users=incident.users(engine.incidents.users_of),
+            users=engine.incident_people(incident, self.server.clock()),
         )
 
     async def acknowledge(self, incident_id: str, by: str) -> Incident:

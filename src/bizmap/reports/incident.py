@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from bizmap.analytics.impact_breakdown import CostBreakdown, episode_breakdown
 from bizmap.analytics.spof import ranked_by_cost
 from bizmap.analytics.whatif import rank_by_impact, what_if
-from bizmap.domain.calendar import BusinessCalendar, period_containing
+from bizmap.domain.calendar import BusinessCalendar, Interval, period_containing
+from bizmap.domain.compile import ServiceFacts
 from bizmap.domain.episodes import Episode
 from bizmap.domain.matching import EventRouter
+from bizmap.domain.people import counting_intervals, peak_people
 from bizmap.domain.states import State
 from bizmap.engine.incidents import Membership, TrackedIncident
 from bizmap.errors import BizmapError
@@ -57,7 +59,7 @@ class ServiceLine:
     end: float | None
     total_seconds: float  # from the first episode's start to the last one's end
     counted_seconds: float  # in business hours, unplanned, not unknown (the replay's)
-    users: int
+    users: int  # its users if they counted at any instant (in calendar, unplanned; §3), else 0
     safety_critical: bool
     cost: float
     breakdown: CostBreakdown
@@ -110,7 +112,7 @@ class IncidentStatement:
     services: list[ServiceLine]
     root_causes: list[tuple[str, str, str | None]]  # (id, name, type)
     cost: float
-    users: int
+    users: int  # the peak of the people affected over the incident, never a sum (§3)
     safety_services: list[str]
     breakdown: CostBreakdown
     sla: list[SlaLine]
@@ -214,6 +216,7 @@ def gather_incident(source: EventSource, incident_id: str) -> IncidentStatement:
     episodes = incident_episodes(window, incident)
 
     services: list[ServiceLine] = []
+    counting: list[tuple[ServiceFacts, list[Interval]]] = []
     total = CostBreakdown()
     for service in incident.services:
         mine = [e for s, e in episodes if s == service]
@@ -222,6 +225,12 @@ def gather_incident(source: EventSource, incident_id: str) -> IncidentStatement:
         facts = window.facts(service)
         segments = window.segments(service)
         calendar = window.calendar(facts.calendar)
+        spans = [
+            (max(m.start, start), min(m.end if m.end is not None else end, end))
+            for m in incident.memberships
+            if m.service == service
+        ]
+        counting.append((facts, counting_intervals(segments, calendar, spans)))
         breakdown = CostBreakdown()
         for episode in mine:
             breakdown = breakdown + episode_breakdown(facts, segments, calendar, episode)
@@ -238,7 +247,7 @@ def gather_incident(source: EventSource, incident_id: str) -> IncidentStatement:
                 end=last_end,
                 total_seconds=(last_end if last_end is not None else end) - mine[0].start,
                 counted_seconds=sum(e.counted_seconds for e in mine),
-                users=facts.users,
+                users=facts.users if counting[-1][1] else 0,
                 safety_critical=facts.safety_critical,
                 cost=sum(e.cost for e in mine),
                 breakdown=breakdown,
@@ -263,7 +272,7 @@ def gather_incident(source: EventSource, incident_id: str) -> IncidentStatement:
     states = {graph.index[r]: State.DOWN for r in roots if r in graph.index}
     again = what_if(graph, states)
     cost = sum(s.cost for s in services)
-    users = sum(s.users for s in services)
+    users = peak_people(counting)
     safety = [s.name for s in services if s.safety_critical]
     statement = IncidentStatement(
         id=incident.id,

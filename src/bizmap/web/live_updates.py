@@ -69,7 +69,7 @@ def overview_snapshot(server: Live) -> dict[str, Any]:
             "open": len(open_incidents),
             "cost": round(amount, 2),
             "cost_per_hour": round(sum(rate_of.get(s, 0.0) for s in in_incidents), 2),
-            "users": sum(engine.incidents.users_of.get(s, 0) for s in in_incidents),
+            "users": engine.people_of(s for s in services_now if s.id in in_incidents),
         },
     }
 

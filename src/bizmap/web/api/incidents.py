@@ -26,9 +26,10 @@ def desk(request: Request) -> IncidentDesk:
 
 
 def incident_json(record: Incident, tracked: TrackedIncident | None, server: Live) -> dict[str, Any]:
-    cost = record.cost
+    cost, users = record.cost, record.users
     if tracked is not None:
-        cost = server.engine.incident_cost(tracked, server.clock())
+        now = server.clock()
+        cost, users = server.engine.incident_cost(tracked, now), server.engine.incident_people(tracked, now)
     return {
         "id": record.id,
         "status": "open" if record.closed_at is None else "closed",
@@ -36,7 +37,7 @@ def incident_json(record: Incident, tracked: TrackedIncident | None, server: Liv
         "closed_at": None if record.closed_at is None else format_time(record.closed_at),
         "services": list(record.services),
         "root_causes": list(record.root_causes),
-        "users": record.users,
+        "users": users,
         "currency": server.graph.currency,
         "cost": round(cost, 2),
         "acknowledged": record.acknowledged_at is not None,

@@ -65,7 +65,7 @@ def register(app: FastAPI) -> None:
             for change in (tracked.timeline if tracked is not None else [])
         ]
         notes = [note_json(n) for n in await asyncio.to_thread(server.store.incident_notes, incident_id)]
-        users_of = server.engine.incidents.users_of
+        people = server.engine.incident_service_people(tracked, server.clock()) if tracked is not None else {}
         return render(
             request,
             "incident.html",
@@ -77,7 +77,7 @@ def register(app: FastAPI) -> None:
             closed_at=record.closed_at,
             timeline=timeline,
             notes=notes,
-            people={service: users_of.get(service, 0) for service in record.services},
+            people=people,
             names=_names(request),
             note_limit=NOTE_LIMIT,
             error=request.query_params.get("error", ""),
