@@ -74,3 +74,24 @@ def test_errors_and_roles(server: Server) -> None:
         "/api/v1/reports/executive?period=2026-03", headers=server.headers("ingest")
     )
     assert ingest_only.status_code == 403
+
+
+def test_every_report_as_json_over_the_api(server: Server) -> None:
+    read = server.headers("read")
+    review = server.client.get("/api/v1/reports/review?period=2026-03&format=json", headers=read)
+    assert review.status_code == 200 and review.headers["content-type"].startswith("application/json")
+    document = review.json()
+    # March has not ended at the server's now: the review covers 1 March to now (semantics §10)
+    assert (document["from"], document["to"], document["as_of"]) == (
+        "2026-03-01T00:00:00Z",
+        "2026-03-09T12:00:00Z",
+        "2026-03-09T12:00:00Z",
+    )
+    assert document["running"] is True
+    [sla] = document["services"][0]["sla"]
+    assert sla["sli"] == 67.6471  # 100 x (204 h - 66 h) / 204 h, as the HTML review says
+    statement = server.client.get(f"/api/v1/reports/incidents/{INCIDENT}?format=json", headers=read)
+    assert statement.status_code == 200
+    assert statement.json()["total_cost"] == 1875.0  # semantics §9, as the Markdown says
+    executive = server.client.get("/api/v1/reports/executive?period=2026-03&format=json", headers=read)
+    assert executive.json()["total_cost"] == document["total_cost"]

@@ -46,7 +46,9 @@ DbOpt = Annotated[
         "--db", help="Compute from the live database at this URL (sqlite:///FILE, postgresql://...)."
     ),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="md, html or pdf.")]
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="md, html, pdf or json (every figure, as data).")
+]
 OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write here (default: a name from the report; - for stdout)."),
@@ -80,7 +82,7 @@ def open_source(model: Path | None, replay: Path | None, db: str | None) -> Even
 
 def _write(report: Report, form: str, output: Path | None, default_name: str) -> None:
     if form not in FORMATS:
-        fail(f"error: unknown format {form!r}: use md, html or pdf", 2)
+        fail(f"error: unknown format {form!r}: use md, html, pdf or json", 2)
     document = render(report, form)
     if output is not None and str(output) == "-":
         if form == "pdf" and sys.stdout.isatty():

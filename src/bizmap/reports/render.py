@@ -17,8 +17,9 @@ from bizmap.reports.executive import ExecutiveSummary
 from bizmap.reports.incident import IncidentStatement
 from bizmap.reports.review import ServiceReview
 
-FORMATS = ("md", "html", "pdf")
+FORMATS = ("md", "html", "pdf", "json")
 MEDIA_TYPES = {
+    "json": "application/json",
     "md": "text/markdown; charset=utf-8",
     "html": "text/html; charset=utf-8",
     "pdf": "application/pdf",
@@ -91,11 +92,17 @@ def render_pdf(report: Report) -> bytes:
 
 
 def render(report: Report, form: str) -> bytes:
-    """``form`` is md, html or pdf; the document as bytes (UTF-8 for text)."""
+    """``form`` is md, html, pdf or json; the document as bytes (UTF-8 for text)."""
+    if form == "json":
+        import orjson
+
+        from bizmap.reports.document import report_document
+
+        return orjson.dumps(report_document(report), option=orjson.OPT_INDENT_2) + b"\n"
     if form == "md":
         return render_markdown(report).encode()
     if form == "html":
         return render_html(report).encode()
     if form == "pdf":
         return render_pdf(report)
-    raise UsageError(f"unknown format {form!r}: use md, html or pdf")
+    raise UsageError(f"unknown format {form!r}: use md, html, pdf or json")

@@ -23,7 +23,9 @@ from bizmap.reports.review import gather_review
 from bizmap.reports.sources import EventSource, database_source
 from bizmap.web.common import ReadToken, live
 
-Format = Annotated[Literal["md", "html", "pdf"], Query(description="md, html or pdf.")]
+Format = Annotated[
+    Literal["md", "html", "pdf", "json"], Query(description="md, html, pdf or json (every figure, as data).")
+]
 PeriodQuery = Annotated[str, Query(description="A month (2026-11) or a quarter (2026-Q4), UTC.")]
 
 

@@ -18,7 +18,7 @@ from bizmap.web.common import live
 from bizmap.web.sessions import ReadViewer
 from bizmap.web.ui.render import page_headers, render
 
-Format = Annotated[Literal["html", "pdf", "md"], Query()]
+Format = Annotated[Literal["html", "pdf", "md", "json"], Query()]
 
 
 def _months(now: float) -> list[str]:
