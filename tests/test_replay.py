@@ -8,12 +8,14 @@ Most models use a base rate of 3,600/h, i.e. 1 per second, so that a cost reads 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bizmap.domain.calendar import format_time
 from bizmap.engine.replay import read_event_log, replay, to_json
 from bizmap.errors import EventLineError
 from bizmap.model.loading import load_graph
@@ -1141,3 +1143,25 @@ def test_a_bad_window_exits_2(tmp_path: Path, start: str, end: str) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "error" in result.stderr
+
+
+def test_a_window_still_running_ends_now(tmp_path: Path) -> None:
+    # semantics §10: `--to` in the future is cut at now, so an open episode is never priced
+    # past the present (issue 12, defect 1). A service down since 10 s ago at 3,600/h costs
+    # about 10.00, not a year of outage.
+    model = tmp_path / "model.yaml"
+    model.write_text("services:\n  - id: shop\n    impact: {revenue_per_hour: 3600}\n")
+    now = time.time()
+    log = tmp_path / "events.jsonl"
+    log.write_text(json.dumps({"node": "shop", "state": "down", "time": format_time(now - 10)}) + "\n")
+    result = run_cli("replay", model, log, "--to", format_time(now + 365 * 86400), "--json")
+    after = time.time()
+    assert result.exit_code == 0, result.stderr
+    assert "the window ends now" in result.stderr
+    document = json.loads(result.stdout)
+    # 1.00 a second from 10 s before `now` to the command's own now (whole seconds)
+    assert 9.0 <= document["total_cost"] <= after - now + 10.0
+    [episode] = document["services"]["shop"]["episodes"]
+    assert episode["end"] is None  # still open, cut at now
+    future = run_cli("replay", model, log, "--from", format_time(now + 3600), "--to", format_time(now + 7200))
+    assert future.exit_code == 2 and "is in the future" in future.stderr

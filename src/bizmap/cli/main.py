@@ -7,7 +7,10 @@ wrong arguments exit 2.
 
 from __future__ import annotations
 
+import math
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -149,7 +152,9 @@ def spof(model: ModelArg, json: JsonOpt = False) -> None:
     out.print(table)
 
 
-def _replay_window(start: str | None, end: str | None, times: list[float]) -> tuple[float, float]:
+def _replay_window(
+    start: str | None, end: str | None, times: list[float], clock: Callable[[], float] = time.time
+) -> tuple[float, float]:
     try:
         t0 = parse_time(start) if start else (min(times) if times else None)
         t1 = parse_time(end) if end else (max(times) if times else None)
@@ -159,6 +164,12 @@ def _replay_window(start: str | None, end: str | None, times: list[float]) -> tu
         raise UsageError("the log has no events: give the window with --from and --to")
     if t1 <= t0:
         raise UsageError(f"--to ({format_time(t1)}) must be after --from ({format_time(t0)})")
+    now = math.floor(clock())
+    if t1 > now:  # a window still running ends now (semantics §10): nothing is priced in the future
+        if t0 >= now:
+            raise UsageError(f"--from ({format_time(t0)}) is in the future: there is nothing to replay yet")
+        err.print(f"note: --to is in the future: the window ends now, {format_time(now)}", markup=False)
+        t1 = now
     return t0, t1
 
 
@@ -516,8 +527,6 @@ def demo(
     seed: Annotated[int, typer.Option(help="Seed of the simulator: the same seed plays the same story.")] = 1,
 ) -> None:
     """Serve a model on 127.0.0.1 with a built-in simulator playing realistic incidents."""
-    import time
-
     import uvicorn
 
     from bizmap.storage.store import Store, migrate
