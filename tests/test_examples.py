@@ -77,3 +77,73 @@ def test_whatif_on_the_hospital_dns_appliance() -> None:
     result = json.loads(run_cli("whatif", EXAMPLES / "hospital", "--down", "dns-core", "--json").stdout)
     assert result["total_cost_per_hour"] == 158320.0
     assert [s["id"] for s in result["services"]][:2] == ["patient-records", "e-prescribing"]
+
+
+# Single points of failure of the hospital (semantics §5: only failure units are candidates).
+# The groups of redundant parts the examples README names: either core switch will do, either
+# load balancer, either mirrored storage array, either EPR database server, any two of four ESX
+# hosts, wards holding 60 % of the beds, either firewall, HSCN link or GP WAN carrier, either
+# application server of ePMA or PACS, two of three booking containers.
+HOSPITAL_GROUPS = {
+    "core-network",
+    "epr-lb",
+    "vm-storage",
+    "epr-db",
+    "vm-cluster",
+    "ward-network",
+    "internet-edge",
+    "hscn",
+    "gp-wan",
+    "epma-app",
+    "pacs-app",
+    "booking-web",
+}
+# The README's single points of failure (each has its own monitoring).
+HOSPITAL_SINGLE_POINTS = {
+    "dns-core",
+    "pacs-archive",
+    "integration-engine",
+    "epma-db",
+    "booking-api",
+    "m365-exchange",
+}
+
+
+def test_hospital_spof_lists_real_single_points_and_no_redundant_group() -> None:
+    document = json.loads(run_cli("spof", EXAMPLES / "hospital", "--json").stdout)
+    ranked = [row["node"] for row in document["ranked"]]
+    listed = {p["node"] for s in document["services"] for p in s["single_points"]}
+    assert listed == set(ranked)
+    assert listed >= HOSPITAL_SINGLE_POINTS
+    assert not HOSPITAL_GROUPS & listed
+    # nor any one part of a redundant group
+    assert not {"core-sw-1", "core-sw-2", "epr-lb-1", "epr-lb-2", "san-a", "san-b"} & listed
+
+
+def test_hospital_ranked_single_points_worked_by_hand() -> None:
+    document = json.loads(run_cli("spof", EXAMPLES / "hospital", "--json").stdout)
+    ranked = {row["node"]: row for row in document["ranked"]}
+    # dns-core down: all five services down at their base rates, 74,000 + 32,000 + 26,000 +
+    # 19,000 + 7,320 = 158,320 an hour; people 1,800 + 900 + 6,500 + 250 + 60 = 9,510.
+    assert document["ranked"][0] == {
+        "node": "dns-core",
+        "cost_per_hour": 158320.0,
+        "users_affected": 9510,
+        "services": ["e-prescribing", "imaging", "outpatient-booking", "patient-records", "staff-email"],
+    }
+    # pacs-archive: imaging down, 9,000 + 250 x 40 = 19,000, 250 people.
+    assert ranked["pacs-archive"] == {
+        "node": "pacs-archive",
+        "cost_per_hour": 19000.0,
+        "users_affected": 250,
+        "services": ["imaging"],
+    }
+    # integration-engine: e-prescribing down, 5,000 + 900 x 30 = 32,000, 900 people.
+    engine = ranked["integration-engine"]
+    assert (engine["cost_per_hour"], engine["users_affected"], engine["services"]) == (
+        32000.0,
+        900,
+        ["e-prescribing"],
+    )
+    costs = [(-row["cost_per_hour"], row["node"]) for row in document["ranked"]]
+    assert costs == sorted(costs), "cost per hour descending, then node id"
