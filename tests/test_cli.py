@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -220,10 +221,9 @@ def test_spof_json_on_the_section_9_example(tmp_path: Path) -> None:
     model = write_text(tmp_path / "model.yaml", SECTION_9_MODEL)
     result = run_cli("spof", model, "--json")
     assert result.exit_code == 0, result.stderr
-    # a alone down leaves W_ok = 2 = q: app ok; b or c alone leave 3: only app is a single point
-    assert json.loads(result.stdout) == {
-        "services": [{"id": "orders", "single_points": [{"node": "app", "effect": "down"}]}]
-    }
+    # a alone down leaves W_ok = 2 = q: app ok; b or c alone leave 3. app itself is a group
+    # (children, no match, no mtbf_hours): not a failure unit, so nothing is listed
+    assert json.loads(result.stdout) == {"services": [{"id": "orders", "single_points": []}], "ranked": []}
 
 
 def test_spof_json_shape_and_order(tmp_path: Path) -> None:
@@ -232,8 +232,10 @@ def test_spof_json_shape_and_order(tmp_path: Path) -> None:
         """\
         services:
           - id: zeta
+            impact: {revenue_per_hour: 100, degraded_factor: 0.5}
             depends_on: [{id: web, effect: soft}, db, {id: logs, effect: ignore}]
           - id: portal
+            impact: {users: 4, cost_per_user_hour: 25}
             depends_on: [zeta]
           - id: alpha
         components:
@@ -252,31 +254,95 @@ def test_spof_json_shape_and_order(tmp_path: Path) -> None:
         "services": [
             # nothing below alpha
             {"id": "alpha", "single_points": []},
-            # through zeta: db (down), web (soft: degraded); zeta itself is another node
-            {
-                "id": "portal",
-                "single_points": [
-                    {"node": "db", "effect": "down"},
-                    {"node": "web", "effect": "degraded"},
-                    {"node": "zeta", "effect": "down"},
-                ],
-            },
-            # d1 or d2 alone leave db up (any); logs is ignored
-            {
-                "id": "zeta",
-                "single_points": [{"node": "db", "effect": "down"}, {"node": "web", "effect": "degraded"}],
-            },
-        ]
+            # through zeta: web (soft: degraded); zeta has children and no match: a group;
+            # db is an any-pair (a group) and d1 or d2 alone leave it up
+            {"id": "portal", "single_points": [{"node": "web", "effect": "degraded"}]},
+            # logs is ignored
+            {"id": "zeta", "single_points": [{"node": "web", "effect": "degraded"}]},
+        ],
+        # web down: zeta degraded 0.5 x 100 = 50; portal sees zeta degraded through a hard edge:
+        # degraded, 0.5 (default factor) x 4 x 25 = 50. Total 100, people 0 + 4 = 4.
+        "ranked": [
+            {"node": "web", "cost_per_hour": 100.0, "users_affected": 4, "services": ["portal", "zeta"]}
+        ],
     }
     assert list(document["services"][1]) == ["id", "single_points"]
     assert list(document["services"][1]["single_points"][0]) == ["node", "effect"]
 
 
-def test_spof_human_output(tmp_path: Path) -> None:
-    model = write_text(tmp_path / "model.yaml", SECTION_9_MODEL)
-    result = run_cli("spof", model)
+HOSPITAL = Path(__file__).resolve().parents[1] / "examples" / "hospital"
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The cells of a Rich table's header and body rows (lines with vertical bars), first cell
+    not empty (a continuation line of a wrapped cell is left out)."""
+    rows = []
+    for line in text.splitlines():
+        line = line.replace("┃", "│")  # the header's heavy bar
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if len(cells) > 1 and cells[0]:
+            rows.append(cells)
+    return rows
+
+
+def test_spof_prints_the_ranked_table_by_default() -> None:
+    result = run_cli("spof", HOSPITAL)
     assert result.exit_code == 0, result.stderr
-    assert "orders" in result.stdout and "app" in result.stdout
+    rows = table_rows(result.stdout)
+    assert rows[0][:3] == ["node", "cost per hour", "people"] and rows[0][3].startswith("services")
+    # dns-core: all five services, 158,320 an hour, 9,510 people (test_examples works it out);
+    # ad-domain (its own monitoring) next: EPR, ePMA and imaging down, 74,000 + 32,000 +
+    # 19,000, and e-mail degraded through the directory sync, 0.3 x 26,000 = 7,800: 132,800.
+    assert rows[1][:3] == ["dns-core", "£158,320", "9,510"]
+    assert rows[2][:2] == ["ad-domain", "£132,800"]
+    nodes = [row[0] for row in rows[1:]]
+    assert "core-network" not in nodes and "epr-lb" not in nodes and "vm-storage" not in nodes
+    assert "core-network" not in result.stdout
+
+
+def test_spof_by_service_prints_the_per_service_listing() -> None:
+    result = run_cli("spof", HOSPITAL, "--by-service")
+    assert result.exit_code == 0, result.stderr
+    assert "down if any of these fails" in result.stdout
+    rows = {row[0]: row for row in table_rows(result.stdout)}
+    assert "imaging" in rows and "pacs-archive" in rows["imaging"][1]
+    assert "core-network" not in result.stdout
+
+
+def test_spof_table_keeps_money_whole_at_80_columns() -> None:
+    script = installed_bizmap()
+    assert script is not None, "the bizmap script is installed (make .venv/.installed)"
+    env = {**os.environ, "COLUMNS": "80"}
+    piped = subprocess.run(
+        [script, "spof", str(HOSPITAL)], capture_output=True, text=True, env=env, check=True
+    )
+    narrow = _run_at_width(80, "spof", HOSPITAL)
+    for text in (piped.stdout, narrow):
+        assert "…" not in text  # nothing cut with an ellipsis
+        # each money figure whole on one line: 158,320 (dns-core), 32,000 (integration-engine),
+        # 19,000 (pacs-archive)
+        for money in ("£158,320", "£32,000", "£19,000"):
+            assert money in text
+    assert max(len(line) for line in narrow.splitlines()) <= 80
+
+
+def _run_at_width(width: int, *args: str | Path) -> str:
+    from bizmap.cli.common import out
+
+    saved = out.width
+    out.width = width
+    try:
+        result = run_cli(*args)
+    finally:
+        out.width = saved
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_spof_json_carries_both_keys_on_the_hospital() -> None:
+    document = json.loads(run_cli("spof", HOSPITAL, "--json").stdout)
+    assert list(document) == ["services", "ranked"]
+    assert document["ranked"][0]["node"] == "dns-core"
 
 
 # ---------------------------------------------------------------------------------------------

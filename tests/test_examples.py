@@ -101,3 +101,74 @@ def test_the_demo_replays_october_in_utc_and_says_why_an_sla_is_met_despite_coun
     # staff-email: degraded 30 min on 9 Oct and 4 h 25 min on 19 Oct in office hours (counted),
     # down only on 16 Oct 22:40-23:25, outside its office hours: no SLA down time.
     assert "SLA met with time counted: staff-email (4h 55m counted): none of it was down in SLA time" in text
+
+
+# Single points of failure of the hospital (semantics §5: only failure units are candidates).
+# The groups of redundant parts the examples README names: either core switch will do, either
+# load balancer, either mirrored storage array, either EPR database server, any two of four ESX
+# hosts, wards holding 60 % of the beds, either firewall, HSCN link or GP WAN carrier, either
+# application server of ePMA or PACS, two of three booking containers.
+HOSPITAL_GROUPS = {
+    "core-network",
+    "epr-lb",
+    "vm-storage",
+    "epr-db",
+    "vm-cluster",
+    "ward-network",
+    "internet-edge",
+    "hscn",
+    "gp-wan",
+    "epma-app",
+    "pacs-app",
+    "booking-web",
+}
+# The README's single points of failure (each has its own monitoring).
+HOSPITAL_SINGLE_POINTS = {
+    "dns-core",
+    "pacs-archive",
+    "integration-engine",
+    "epma-db",
+    "booking-api",
+    "m365-exchange",
+}
+
+
+def test_hospital_spof_lists_real_single_points_and_no_redundant_group() -> None:
+    document = json.loads(run_cli("spof", EXAMPLES / "hospital", "--json").stdout)
+    ranked = [row["node"] for row in document["ranked"]]
+    listed = {p["node"] for s in document["services"] for p in s["single_points"]}
+    assert listed == set(ranked)
+    assert listed >= HOSPITAL_SINGLE_POINTS
+    assert not HOSPITAL_GROUPS & listed
+    # nor any one part of a redundant group
+    assert not {"core-sw-1", "core-sw-2", "epr-lb-1", "epr-lb-2", "san-a", "san-b"} & listed
+
+
+def test_hospital_ranked_single_points_worked_by_hand() -> None:
+    document = json.loads(run_cli("spof", EXAMPLES / "hospital", "--json").stdout)
+    ranked = {row["node"]: row for row in document["ranked"]}
+    # dns-core down: all five services down at their base rates, 74,000 + 32,000 + 26,000 +
+    # 19,000 + 7,320 = 158,320 an hour; people: the clinicians of the EPR (1,800) and ePMA (900)
+    # are one population, counted once as 1,800 (semantics §3), + 6,500 + 250 + 60 = 8,610.
+    assert document["ranked"][0] == {
+        "node": "dns-core",
+        "cost_per_hour": 158320.0,
+        "users_affected": 8610,
+        "services": ["e-prescribing", "imaging", "outpatient-booking", "patient-records", "staff-email"],
+    }
+    # pacs-archive: imaging down, 9,000 + 250 x 40 = 19,000, 250 people.
+    assert ranked["pacs-archive"] == {
+        "node": "pacs-archive",
+        "cost_per_hour": 19000.0,
+        "users_affected": 250,
+        "services": ["imaging"],
+    }
+    # integration-engine: e-prescribing down, 5,000 + 900 x 30 = 32,000, 900 people.
+    engine = ranked["integration-engine"]
+    assert (engine["cost_per_hour"], engine["users_affected"], engine["services"]) == (
+        32000.0,
+        900,
+        ["e-prescribing"],
+    )
+    costs = [(-row["cost_per_hour"], row["node"]) for row in document["ranked"]]
+    assert costs == sorted(costs), "cost per hour descending, then node id"

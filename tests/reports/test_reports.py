@@ -109,8 +109,13 @@ def test_the_executive_summary_of_the_hospitals_october() -> None:
     summary = gather_executive(replay_source(HOSPITAL, HOSPITAL / "events.jsonl"), parse_period("2026-10"))
     document = replay_json(HOSPITAL, "2026-10-01T00:00:00Z", "2026-11-01T00:00:00Z")
     assert round(summary.review.cost, 2) == document["total_cost"]
-    # DNS, the core network... every service stops: 158,320/h, the costliest single point.
+    # DNS: every service stops, 158,320/h, the costliest single point. The core network stops
+    # them all too, but it is a group of two redundant switches (either will do), not a
+    # failure unit (semantics §5), so it is never named.
     assert summary.risk is not None and summary.risk.cost_per_hour == 158320.0
+    assert summary.risk.node == "dns-core"
+    assert summary.decisions[0].startswith("Fund redundancy for Core DNS/DHCP appliance (dns-core):")
+    assert not any("core-network" in line for line in summary.decisions)
     assert 2 <= len(summary.decisions) <= 3
     assert summary.biggest is not None and summary.biggest.cost > 0
     missed = {s for s, e in document["services"].items() if any(not p["met"] for p in e.get("sla", []))}

@@ -200,15 +200,14 @@ def test_whatif_body_must_be_json(server: Server) -> None:
 # --- single points of failure -------------------------------------------------------------------
 
 
-def test_spof_names_app_with_its_cost(degraded: Server) -> None:
-    # a, b or c alone leave the quorum (need 2 of 4) met; app alone takes orders down: 1,500/h.
-    # Model-level: the live state (a down) changes nothing.
+def test_spof_never_names_the_quorum_group(degraded: Server) -> None:
+    # a, b or c alone leave the quorum (need 2 of 4) met; app is a group (children, no match,
+    # no mtbf_hours), not a failure unit: nothing is listed. Model-level: the live state (a
+    # down) changes nothing.
     assert get(degraded, "/api/v1/spof") == {
         "currency": "EUR",
-        "services": [
-            {"id": "orders", "single_points": [{"node": "app", "effect": "down", "cost_per_hour": 1500.0}]}
-        ],
-        "ranked": [{"node": "app", "cost_per_hour": 1500.0, "services": ["orders"]}],
+        "services": [{"id": "orders", "single_points": []}],
+        "ranked": [],
     }
     assert get(degraded, "/api/v1/spof") == get(degraded, "/api/v1/spof")  # cached, same answer
 

@@ -7,6 +7,7 @@ Pages are read through a logged-in session (a session cookie made in the user st
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from bizmap.web.sessions import SESSION_COOKIE, csrf_for
 from bizmap.web.ui import analysis as pages_analysis
 from bizmap.web.ui import operations as pages_operations
 from bizmap.web.ui.operations import calendar_in_words
+from helpers import run_cli
 
 # base rates: orders 1,000 + 10 x 50 = 1,500 per hour; payroll 0 + 4 x 100 = 400 per hour,
 # a quarter of it (100) while degraded. app is a quorum of 50 % over a (weight 2), b, c:
@@ -165,11 +167,34 @@ def test_whatif_page_carries_the_graph_and_its_text_equivalent(site: Site) -> No
 def test_spof_ranked_by_cost_per_hour(site: Site) -> None:
     site.login("read")
     text = text_of(site.client.get("/ui/spof").text)
-    # app: orders down 1,500 + payroll degraded 100 = 1,600; network: orders 1,500; db: payroll 400.
-    # a, b or c alone leave the quorum met (W_ok >= 2), so they are not single points.
-    rows = re.findall(r"(\d) (app|network|db|a|b|c) (€[\d,]+)", text)
-    assert rows == [("1", "app", "€1,600"), ("2", "network", "€1,500"), ("3", "db", "€400")]
-    assert "orders Down payroll Degraded" in text
+    # network: orders down 1,500, 10 people; db: payroll down 400, 4 people. app is a group (a
+    # quorum, no match of its own): never listed; a, b or c alone leave the quorum met
+    # (W_ok >= 2), so they are not single points either.
+    rows = re.findall(r"(\d) (app|network|db|a|b|c) (€[\d,]+) (\d+)", text)
+    assert rows == [("1", "network", "€1,500", "10"), ("2", "db", "€400", "4")]
+    assert "€1,500 10 orders Down" in text and "€400 4 payroll Down" in text
+
+
+def test_spof_api_ranks_as_the_cli_json_does(site: Site) -> None:
+    response = site.client.get("/api/v1/spof", headers=site.api("operate"))  # any token may read
+    assert response.status_code == 200, response.text
+    api = response.json()
+    cli = json.loads(run_cli("spof", site.model, "--json").stdout)
+    # the same ranked list as `bizmap spof --json`, worked out by hand in the test above
+    assert (
+        api["ranked"]
+        == cli["ranked"]
+        == [
+            {"node": "network", "cost_per_hour": 1500.0, "users_affected": 10, "services": ["orders"]},
+            {"node": "db", "cost_per_hour": 400.0, "users_affected": 4, "services": ["payroll"]},
+        ]
+    )
+    # the API adds what each service alone loses an hour to each of its single points
+    without = [
+        {"id": s["id"], "single_points": [{k: p[k] for k in ("node", "effect")} for p in s["single_points"]]}
+        for s in api["services"]
+    ]
+    assert without == cli["services"]
 
 
 # --- events and near misses ------------------------------------------------------------------

@@ -20,7 +20,13 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from bizmap import __version__
-from bizmap.analytics.spof import single_points_of_failure
+from bizmap.analytics.spof import (
+    RankedPoint,
+    ServiceSinglePoints,
+    ranked_single_points,
+    single_points_of_failure,
+    spof_document,
+)
 from bizmap.analytics.whatif import what_if, whatif_document
 from bizmap.cli.common import JsonOpt, ModelArg, app, err, out
 from bizmap.cli.common import fail as _fail
@@ -122,25 +128,44 @@ def whatif(
 
 
 @app.command()
-def spof(model: ModelArg, json: JsonOpt = False) -> None:
-    """Single points of failure: nodes whose failure alone leaves a business service non-ok."""
+def spof(
+    model: ModelArg,
+    json: JsonOpt = False,
+    by_service: Annotated[
+        bool, typer.Option("--by-service", help="List the single points of each business service instead.")
+    ] = False,
+) -> None:
+    """Single points of failure: the parts whose failure alone leaves a business service non-ok,
+    costliest first (cost per hour and people if it fails alone, the services it stops)."""
     graph = _graph(model)
-    found = single_points_of_failure(graph)
     if json:
-        _print_json(
-            {
-                "services": [
-                    {
-                        "id": s.id,
-                        "single_points": [
-                            {"node": p.node, "effect": p.effect.label} for p in s.single_points
-                        ],
-                    }
-                    for s in found
-                ]
-            }
-        )
+        _print_json(spof_document(graph))
         return
+    if by_service:
+        out.print(_spof_by_service_table(single_points_of_failure(graph)))
+        return
+    ranked = ranked_single_points(graph)
+    if not ranked:
+        out.print("No single point of failure: no part alone can stop a business service.")
+        return
+    out.print(_spof_ranked_table(ranked, graph.currency))
+
+
+def _spof_ranked_table(ranked: list[RankedPoint], currency: str) -> Table:
+    costs = [_money(point.cost_per_hour, currency) for point in ranked]
+    people = [f"{point.users_affected:,}" for point in ranked]
+    table = Table(title="Single points of failure, costliest first (each failing alone)")
+    table.add_column("node", overflow="fold")
+    # money and counts are never cut or folded: their columns are as wide as their widest figure
+    table.add_column("cost per hour", justify="right", no_wrap=True, min_width=max(map(len, costs)))
+    table.add_column("people", justify="right", no_wrap=True, min_width=max(map(len, people)))
+    table.add_column("services it stops or degrades")
+    for point, cost, count in zip(ranked, costs, people, strict=True):
+        table.add_row(point.node, cost, count, ", ".join(point.services))
+    return table
+
+
+def _spof_by_service_table(found: list[ServiceSinglePoints]) -> Table:
     table = Table(title="Single points of failure (each alone takes the service down or degrades it)")
     table.add_column("service")
     table.add_column("down if any of these fails")
@@ -149,7 +174,7 @@ def spof(model: ModelArg, json: JsonOpt = False) -> None:
         downs = [p.node for p in s.single_points if p.effect == State.DOWN]
         degrades = [p.node for p in s.single_points if p.effect != State.DOWN]
         table.add_row(s.id, ", ".join(downs) or "-", ", ".join(degrades) or "-")
-    out.print(table)
+    return table
 
 
 def _replay_window(

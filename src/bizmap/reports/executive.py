@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bizmap.analytics.spof import ranked_by_cost
+from bizmap.analytics.spof import ranked_single_points
 from bizmap.analytics.whatif import rank_by_impact
 from bizmap.decisions.availability.dial import DialResult
 from bizmap.decisions.case.appraisal import CaseResult, evaluate
@@ -110,11 +110,11 @@ def gather_executive(
                 tuple(name(s) for s in incident.services),
                 tuple(rank_by_impact(graph, incident.root_causes)),
             )
-    ranked = ranked_by_cost(graph)
+    ranked = ranked_single_points(graph)  # the costliest failure unit first (semantics §5)
     risk = None
     if ranked:
-        node, cost, hit = ranked[0]
-        risk = TopRisk(node, name(node), cost, tuple(name(s) for s in hit))
+        top = ranked[0]
+        risk = TopRisk(top.node, name(top.node), top.cost_per_hour, tuple(name(s) for s in top.services))
     summary = ExecutiveSummary(review, len(incidents), biggest, risk, [])
     summary.decisions = decisions(summary)
     if case is not None:

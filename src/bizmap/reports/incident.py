@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bizmap.analytics.impact_breakdown import CostBreakdown, episode_breakdown
-from bizmap.analytics.spof import ranked_by_cost
+from bizmap.analytics.spof import ranked_single_points
 from bizmap.analytics.whatif import rank_by_impact, what_if
 from bizmap.domain.calendar import BusinessCalendar, Interval, period_containing
 from bizmap.domain.compile import ServiceFacts
@@ -264,10 +264,10 @@ def gather_incident(source: EventSource, incident_id: str) -> IncidentStatement:
 
     sla_lines = _sla_lines(window, [s.id for s in services])
     timeline, omitted = _timeline(source, window, incident, roots)
-    prevention = [
-        Prevention(node, _name(source, node), cost, tuple(hit))
-        for node, cost, hit in ranked_by_cost(graph)
-        if node in incident.root_causes
+    prevention = [  # in the order of every list of single points (semantics §5)
+        Prevention(point.node, _name(source, point.node), point.cost_per_hour, point.services)
+        for point in ranked_single_points(graph)
+        if point.node in incident.root_causes
     ]
     states = {graph.index[r]: State.DOWN for r in roots if r in graph.index}
     again = what_if(graph, states)

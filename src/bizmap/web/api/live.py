@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bizmap.analytics.spof import ranked_by_cost, single_points_of_failure
+from bizmap.analytics.spof import spof_document as cli_spof_document
 from bizmap.analytics.whatif import impact_of, whatif_document
 from bizmap.domain.calendar import format_time
 from bizmap.domain.compile import EFFECT_NAMES, RULE_NAMES, CompiledGraph
@@ -166,29 +166,15 @@ def live_copy(server: Live) -> Propagation:
 
 
 def spof_document(graph: CompiledGraph) -> dict[str, Any]:
-    """``bizmap spof --json`` plus each single point's cost per hour and a ranking by cost."""
+    """``bizmap spof --json`` (semantics §5), plus the currency and, for each single point of a
+    service, what that service alone loses an hour (its cost in the resulting state)."""
     facts = {graph.ids[s.index]: s for s in graph.services}
-    return {
-        "currency": graph.currency,
-        "services": [
-            {
-                "id": s.id,
-                "single_points": [
-                    {
-                        "node": p.node,
-                        "effect": p.effect.label,
-                        "cost_per_hour": round(cost_per_hour(facts[s.id], int(p.effect)), 2),
-                    }
-                    for p in s.single_points
-                ],
-            }
-            for s in single_points_of_failure(graph)
-        ],
-        "ranked": [
-            {"node": node, "cost_per_hour": round(cost, 2), "services": services}
-            for node, cost, services in ranked_by_cost(graph)
-        ],
-    }
+    document = cli_spof_document(graph)
+    for service in document["services"]:
+        for point in service["single_points"]:
+            state = State[point["effect"].upper()]
+            point["cost_per_hour"] = round(cost_per_hour(facts[service["id"]], int(state)), 2)
+    return {"currency": graph.currency, **document}
 
 
 class _BadNode(BizmapError):

@@ -183,6 +183,7 @@ def register(app: FastAPI) -> None:
                 "name": graph.names[graph.index[row["node"]]],
                 "kind": "service" if graph.is_service[graph.index[row["node"]]] else "component",
                 "cost_per_hour": row["cost_per_hour"],
+                "users_affected": row["users_affected"],
                 "services": [(s, effects[(s, row["node"])]) for s in row["services"]],
             }
             for row in document["ranked"]
