@@ -178,7 +178,7 @@ class Simulator:
         start: float,
         *,
         incident_seconds: tuple[float, float] = (75.0, 180.0),
-        quiet_seconds: tuple[float, float] = (45.0, 90.0),
+        quiet_seconds: tuple[float, float] = (30.0, 60.0),
         noise_seconds: tuple[float, float] = (8.0, 20.0),
     ) -> None:
         self.graph = graph
