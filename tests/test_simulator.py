@@ -44,7 +44,7 @@ def test_every_event_is_valid_and_unique(graph: CompiledGraph) -> None:
     router = EventRouter(graph)
     assert len({e.id for e in events}) == len(events)
     unmatched = [e for e in events if not router.nodes_for(e.node, e.labels)]
-    assert 0 < len(unmatched) < len(events) / 40  # rare, deliberate
+    assert 0 < len(unmatched) <= 20  # now and then: a few an hour, deliberate
     for event in events:
         assert event.source == SOURCE
         assert event.time is not None and event.key

@@ -1,10 +1,18 @@
-"""A built-in simulator for ``bizmap demo``: realistic monitoring events for any model.
+"""A built-in simulator for ``bizmap demo``: a story of incidents a visitor can follow.
 
-Every few seconds something happens, much as on a real estate: a redundant member fails and
-recovers (no business impact), something degrades, now and then a real incident (a single
-point of failure, or enough members of a group to break it, down for one to five minutes,
-sometimes with a second related alarm under another key, then recovery), some flapping
-noise, and rarely a message from equipment the model does not know (kept as unmatched).
+One incident at a time, each with one or two named root causes, then a quiet spell with every
+business service working, then the next:
+
+- an *outage*: a single point of failure (the DNS appliance, the PACS archive, ...) down for a
+  few minutes, sometimes with a second, related alarm on the same part under another key;
+- a *pair*: one member of a redundant pair fails (nobody notices), then its partner, and the
+  services above them are down until the first is repaired;
+- a *slowdown*: a part that degrades a service (or a single point of failure running slow).
+
+Incidents prefer services that cost money at that hour, so the cost ticks visibly. Beside them,
+noise that never changes a business service's state or root causes: a redundant part failing
+alone, a flapping one, and now and then a message from equipment the model does not know
+(kept as unmatched).
 
 ``Simulator`` is pure logic: it takes the time and a seeded ``random.Random`` and returns
 events. ``run_simulator`` submits them through the server's writer, so they are stored and
@@ -16,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import heapq
+import itertools
 import logging
 import random
 import re
@@ -23,7 +32,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bizmap.analytics.whatif import what_if
-from bizmap.domain.compile import RULE_ALL, CompiledGraph, Selector
+from bizmap.domain.calendar import BusinessCalendar
+from bizmap.domain.compile import CompiledGraph, Selector
 from bizmap.domain.event import Event
 from bizmap.domain.matching import EventRouter
 from bizmap.domain.states import State
@@ -47,6 +57,10 @@ _UNKNOWN_DEVICES = (
     {"job": "blackbox", "instance": "https://intranet-legacy.example/health"},
     {"alertname": "UPSOnBattery", "site": "estates-annex"},
 )
+# The kinds of incident, dealt from a shuffled deck so that each comes round (outages twice as
+# often: they are the single points of failure the demo is about).
+_DECK = ("outage", "outage", "pair", "slowdown")
+_MAX_NOISY_PARTS = 2  # redundant parts failing alone at once, beside the incident
 
 
 @dataclass(frozen=True)
@@ -67,7 +81,14 @@ class Catalogue:
     redundant: tuple[Target, ...]  # down alone: no business service affected
     degrading: tuple[Target, ...]  # down alone: some business service degraded, none down
     single_points: tuple[Target, ...]  # down alone: some business service down
-    groups: tuple[tuple[str, tuple[Target, ...]], ...]  # redundant members that together break it
+    pairs: tuple[tuple[str, tuple[Target, Target]], ...]  # two redundant members that break a group
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a set of failed parts does: each non-ok business service, its state and root causes."""
+
+    services: Mapping[str, tuple[State, frozenset[str]]]
 
 
 def labels_for(selector: Selector) -> dict[str, str] | None:
@@ -85,6 +106,11 @@ def labels_for(selector: Selector) -> dict[str, str] | None:
             return None
         labels[key] = value
     return labels
+
+
+def hit_by(graph: CompiledGraph, failed: Mapping[int, State]) -> Hit:
+    found = what_if(graph, failed).services
+    return Hit({s.id: (s.state, frozenset(s.root_causes)) for s in found})
 
 
 def build_catalogue(graph: CompiledGraph) -> Catalogue:
@@ -113,17 +139,18 @@ def build_catalogue(graph: CompiledGraph) -> Catalogue:
             degrading.append(target)
         else:
             single.append(target)
-    groups = []
+    alone = {t.node for t in redundant}
+    pairs = []
     for node in range(len(graph)):
-        if graph.is_service[node] or graph.rule[node] == RULE_ALL:
+        if graph.is_service[node]:
             continue
-        members = tuple(targets[c] for c, _, _ in graph.children[node] if c in targets)
-        if len(members) < 2 or any(m not in redundant for m in members):
-            continue
-        hit = what_if(graph, {m.node: State.DOWN for m in members}).services
-        if any(s.state == State.DOWN for s in hit):
-            groups.append((graph.ids[node], members))
-    return Catalogue(tuple(redundant), tuple(degrading), tuple(single), tuple(groups))
+        members = sorted({c for c, _, _ in graph.children[node] if c in alone})
+        for a, b in itertools.combinations(members, 2):
+            hit = hit_by(graph, {a: State.DOWN, b: State.DOWN}).services
+            both = frozenset({graph.ids[a], graph.ids[b]})
+            if hit and all(roots == both for _, roots in hit.values()):
+                pairs.append((graph.ids[node], (targets[a], targets[b])))
+    return Catalogue(tuple(redundant), tuple(degrading), tuple(single), tuple(pairs))
 
 
 @dataclass(order=True, frozen=True)
@@ -137,7 +164,12 @@ class _Due:
 
 
 class Simulator:
-    """Events over time for one model; the same seed and the same times give the same events."""
+    """Events over time for one model; the same seed and the same times give the same events.
+
+    ``incident_seconds`` is how long the business services stay broken in an incident,
+    ``quiet_seconds`` the calm after one before the next begins, and ``noise_seconds`` the time
+    between two pieces of harmless noise.
+    """
 
     def __init__(
         self,
@@ -145,8 +177,9 @@ class Simulator:
         seed: int | random.Random,
         start: float,
         *,
-        interval: tuple[float, float] = (3.0, 8.0),
-        incident_seconds: tuple[float, float] = (60.0, 300.0),
+        incident_seconds: tuple[float, float] = (75.0, 180.0),
+        quiet_seconds: tuple[float, float] = (30.0, 60.0),
+        noise_seconds: tuple[float, float] = (8.0, 20.0),
     ) -> None:
         self.graph = graph
         self.rng = seed if isinstance(seed, random.Random) else random.Random(seed)
@@ -156,25 +189,36 @@ class Simulator:
             for t in (*self.catalogue.redundant, *self.catalogue.degrading, *self.catalogue.single_points)
         }
         self.router = EventRouter(graph)
-        self.interval = interval
+        self.calendars = {
+            facts.calendar: BusinessCalendar(graph.calendars.get(facts.calendar), facts.calendar)
+            for facts in graph.services
+        }
         self.incident_seconds = incident_seconds
+        self.quiet_seconds = quiet_seconds
+        self.noise_seconds = noise_seconds
         self._prefix = f"sim-{int(start * 1000):x}"
         self._count = 0
         self._seq = 0
-        self._next_at = start  # the first scenario, an incident, starts at once
-        self._first = True
+        self._incident_at = start  # the first incident, an outage, starts at once
+        self._noise_at = start + self.rng.uniform(*noise_seconds)
+        self._deck: list[str] = ["outage"]
+        self._opening = True  # the first incident is still to come
+        self._recent: list[frozenset[int]] = []  # the causes of the last incidents, not again soon
         self._pending: list[_Due] = []
-        self._busy: dict[int, float] = {}  # node -> when its scenario ends
-        self._incidents_until: list[float] = []
+        self._busy: dict[int, float] = {}  # part -> when its scenario ends
+        self._noisy: dict[int, float] = {}  # the parts of the noise among them
         self._down: dict[tuple[int, str], State] = {}  # what the simulator last said, if not ok
 
     # --- the public face ----------------------------------------------------------------------
 
     def step(self, now: float) -> list[Event]:
         """Start whatever is due to start and return every event due by ``now`` (timed ``now``)."""
-        while self._next_at <= now:
-            self._start_scenario(self._next_at)
-            self._next_at += self.rng.uniform(*self.interval)
+        while min(self._incident_at, self._noise_at) <= now:
+            if self._incident_at <= self._noise_at:
+                self._incident_at = self._incident(self._incident_at)
+            else:
+                self._noise(self._noise_at)
+                self._noise_at += self.rng.uniform(*self.noise_seconds)
         events = []
         while self._pending and self._pending[0].at <= now:
             due = heapq.heappop(self._pending)
@@ -197,124 +241,139 @@ class Simulator:
         self._down.clear()
         self._pending.clear()
         self._busy.clear()
+        self._noisy.clear()
         return events
 
-    # --- scenarios ----------------------------------------------------------------------------
+    # --- incidents ----------------------------------------------------------------------------
 
-    def _start_scenario(self, at: float) -> None:
-        self._busy = {n: end for n, end in self._busy.items() if end > at}
-        self._incidents_until = [end for end in self._incidents_until if end > at]
-        if self._first:
-            started = self._incident(at)
-            self._first = False
-            if started:
-                return
-        roll = self.rng.random()
-        started = False
-        if roll < 0.30:
-            started = self._incident(at)
-        elif roll < 0.40:
-            started = self._flapping(at)
-        elif roll < 0.42:
-            self._schedule(at, -1, State.DOWN, PRIMARY_KEY, "")
-            started = True
-        elif roll < 0.70:
-            started = self._degradation(at)
-        if not started:
-            self._redundant_blip(at)
-
-    def _incident(self, at: float) -> bool:
-        if len(self._incidents_until) >= 2:
-            return False
-        catalogue = self.catalogue
-        choices: list[tuple[Target, ...]] = [(t,) for t in catalogue.single_points]
-        choices += [members for _, members in catalogue.groups]
-        choices = [c for c in choices if not any(t.node in self._busy for t in c)]
-        if self._first:  # the first one costs money at any hour, so a visitor sees it at once
-            choices = [c for c in choices if self._always_costly(c)] or choices
-        if not choices:
-            return False
-        members = self.rng.choice(choices)
-        if len(members) > 1:  # enough members of the group to break it: all of them, one by one
-            members = tuple(self.rng.sample(members, len(members)))
+    def _incident(self, at: float) -> float:
+        """Start the next incident at ``at`` if one fits; when the next should be tried."""
+        self._release(at)
+        if not self._deck:
+            self._deck = list(_DECK)
+            self.rng.shuffle(self._deck)
+        for kind in dict.fromkeys([*self._deck, *_DECK]):  # the next on the deck that fits now
+            failures = self._choose(kind, at)
+            if failures is not None:
+                if kind in self._deck:
+                    self._deck.remove(kind)
+                break
+        else:  # nothing fits now (noise in the way, or a model without such parts): soon again
+            return at + 5.0
+        self._opening = False
+        self._recent = [*self._recent[-2:], frozenset(failures)]
         duration = self.rng.uniform(*self.incident_seconds)
-        end = at + duration
-        for offset, target in enumerate(members):
-            failed_at = at + offset * self.rng.uniform(2.0, 10.0)
-            self._schedule(failed_at, target.node, State.DOWN, PRIMARY_KEY)
-            self._schedule(end + offset * self.rng.uniform(1.0, 5.0), target.node, State.OK, PRIMARY_KEY)
-        if self.rng.random() < 0.5:  # a second, related alarm on the first failed part
-            first = members[0].node
-            second_at = at + self.rng.uniform(5.0, min(30.0, duration / 2))
-            summary = _SECOND_SUMMARY.format(name=self.targets[first].name)
-            self._schedule(second_at, first, State.DOWN, SECOND_KEY, summary)
-            self._schedule(end + self.rng.uniform(0.0, 10.0), first, State.OK, SECOND_KEY)
-        finished = end + 20.0
-        for target in members:
-            self._busy[target.node] = finished
-        self._incidents_until.append(finished)
-        return True
+        if kind == "pair":
+            first, second = self.rng.sample(sorted(failures), 2)
+            broken = at + self.rng.uniform(20.0, 45.0)  # the partner fails while the first is down
+            self._fail(first, State.DOWN, at, broken + duration)  # repairing it ends the outage
+            end = self._fail(second, State.DOWN, broken, broken + duration + self.rng.uniform(10.0, 40.0))
+        else:
+            ((part, state),) = failures.items()
+            end = self._fail(part, state, at, at + duration)
+            if kind == "outage" and self.rng.random() < 0.5:  # a second, related alarm
+                summary = _SECOND_SUMMARY.format(name=self.targets[part].name)
+                second_at = at + self.rng.uniform(0.1, 0.3) * duration
+                self._schedule(second_at, part, State.DOWN, SECOND_KEY, summary)
+                recovered = end - self.rng.uniform(0.0, 0.1) * duration
+                self._schedule(recovered, part, State.OK, SECOND_KEY)
+        for part in failures:
+            self._busy[part] = end
+        return end + self.rng.uniform(*self.quiet_seconds)
 
-    def _always_costly(self, members: tuple[Target, ...]) -> bool:
-        hit = what_if(self.graph, {t.node: State.DOWN for t in members}).services
-        facts = [self.graph.service_of[self.graph.index[s.id]] for s in hit if s.state == State.DOWN]
-        return any(f.calendar == "24x7" and f.base_rate > 0 for f in facts)
+    def _choose(self, kind: str, at: float) -> dict[int, State] | None:
+        """The parts of an incident of ``kind`` that fit now: free, and with exactly themselves as
+        the root causes of the services they break while all else works. Preferred: those that
+        cost money at this hour (so that the cost ticks), then those not among the last causes."""
+        catalogue, ids = self.catalogue, self.graph.ids
+        options: list[tuple[str, dict[int, State]]]  # (what it is named after, the failures)
+        if kind == "outage":
+            options = [(t.node_id, {t.node: State.DOWN}) for t in catalogue.single_points]
+        elif kind == "pair":
+            options = [(group, {a.node: State.DOWN, b.node: State.DOWN}) for group, (a, b) in catalogue.pairs]
+        else:
+            options = [(t.node_id, {t.node: State.DOWN}) for t in catalogue.degrading]
+            options += [(t.node_id, {t.node: State.DEGRADED}) for t in catalogue.single_points]
+        failing = {node: State.DOWN for node in self._busy}
+        if hit_by(self.graph, failing).services:
+            return None  # the last incident is not over
+        fitting: list[tuple[str, dict[int, State]]] = []
+        costly: list[tuple[float, str, dict[int, State]]] = []  # (cost per hour now, ...)
+        for name, failures in options:
+            if any(node in self._busy for node in failures):
+                continue
+            after = hit_by(self.graph, {**failing, **failures}).services
+            causes = frozenset(ids[node] for node in failures)
+            if not after or any(roots != causes for _, roots in after.values()):
+                continue
+            fitting.append((name, failures))
+            rate = self._cost_now(failures, at)
+            if rate > 0:
+                costly.append((rate, name, failures))
+        if self._opening and costly:  # the story opens on the costliest single point of failure
+            return max(costly, key=lambda c: (c[0], c[1]))[2]
+        pool = [(name, failures) for _, name, failures in costly] or fitting
+        fresh = [(name, failures) for name, failures in pool if frozenset(failures) not in self._recent]
+        pool = fresh or pool  # not the causes of the last few incidents again, if there is a choice
+        if not pool:
+            return None
+        name = self.rng.choice(sorted({n for n, _ in pool}))  # a group first, so that big groups
+        return self.rng.choice([f for n, f in pool if n == name])  # are not chosen more often
 
-    def _degradation(self, at: float) -> bool:
-        choices = [t for t in (*self.catalogue.degrading, *self.catalogue.single_points) if self._free(t)]
-        if not choices:
-            return False
-        target = self.rng.choice(choices)
-        state = State.DOWN if target in self.catalogue.degrading else State.DEGRADED
-        end = at + self.rng.uniform(30.0, 150.0)
-        self._schedule(at, target.node, state, PRIMARY_KEY)
-        self._schedule(end, target.node, State.OK, PRIMARY_KEY)
-        self._busy[target.node] = end + 10.0
-        return True
+    def _cost_now(self, failures: Mapping[int, State], at: float) -> float:
+        """What ``failures`` alone would cost an hour at ``at`` (services outside their hours: 0)."""
+        graph, total = self.graph, 0.0
+        for service in what_if(graph, failures).services:
+            facts = graph.service_of[graph.index[service.id]]
+            if self.calendars[facts.calendar].contains(at):
+                total += service.cost_per_hour
+        return total
 
-    def _redundant_blip(self, at: float) -> bool:
-        target = self._harmless(at)
+    def _fail(self, part: int, state: State, at: float, until: float) -> float:
+        self._schedule(at, part, state, PRIMARY_KEY)
+        self._schedule(until, part, State.OK, PRIMARY_KEY)
+        return until
+
+    # --- noise that hurts nobody ------------------------------------------------------------
+
+    def _noise(self, at: float) -> None:
+        self._release(at)
+        roll = self.rng.random()
+        if roll < 0.04:
+            self._schedule(at, -1, State.DOWN, PRIMARY_KEY, "")
+            return
+        if len(self._noisy) >= _MAX_NOISY_PARTS:
+            return
+        target = self._harmless()
         if target is None:
-            return False
-        end = at + self.rng.uniform(20.0, 120.0)
-        self._schedule(at, target.node, State.DOWN, PRIMARY_KEY)
-        self._schedule(end, target.node, State.OK, PRIMARY_KEY)
-        self._busy[target.node] = end + 10.0
-        return True
+            return
+        if roll < 0.75:  # a redundant part failing alone, repaired a little later
+            end = self._fail(target.node, State.DOWN, at, at + self.rng.uniform(20.0, 90.0))
+        else:  # flapping
+            end = at
+            for _ in range(self.rng.randint(2, 4)):
+                self._schedule(end, target.node, State.DOWN, PRIMARY_KEY)
+                end += self.rng.uniform(3.0, 10.0)
+                self._schedule(end, target.node, State.OK, PRIMARY_KEY)
+                end += self.rng.uniform(3.0, 10.0)
+        self._busy[target.node] = self._noisy[target.node] = end
 
-    def _flapping(self, at: float) -> bool:
-        target = self._harmless(at)
-        if target is None:
-            return False
-        when = at
-        for _ in range(self.rng.randint(2, 4)):
-            self._schedule(when, target.node, State.DOWN, PRIMARY_KEY)
-            when += self.rng.uniform(3.0, 10.0)
-            self._schedule(when, target.node, State.OK, PRIMARY_KEY)
-            when += self.rng.uniform(3.0, 10.0)
-        self._busy[target.node] = when + 10.0
-        return True
-
-    def _harmless(self, at: float) -> Target | None:
-        """A free redundant member whose failure, with what is failed already, hurts nobody.
-
-        Whatever is planned to fail before it recovers counts as failed already.
-        """
-        choices = [t for t in self.catalogue.redundant if self._free(t)]
+    def _harmless(self) -> Target | None:
+        """A free redundant part whose failure, beside all that is failed or planned to fail in
+        a scenario under way, changes no business service's state or root causes."""
+        choices = [t for t in self.catalogue.redundant if t.node not in self._busy]
         self.rng.shuffle(choices)
         failing = {node: State.DOWN for node in self._busy}
-        failing.update({node: state for (node, _), state in self._down.items()})
-        before = {(s.id, s.state) for s in what_if(self.graph, failing).services}
+        before = hit_by(self.graph, failing).services
         for target in choices[:8]:
-            after = {
-                (s.id, s.state) for s in what_if(self.graph, {**failing, target.node: State.DOWN}).services
-            }
-            if after <= before:
+            if hit_by(self.graph, {**failing, target.node: State.DOWN}).services == before:
                 return target
         return None
 
-    def _free(self, target: Target) -> bool:
-        return target.node not in self._busy
+    def _release(self, at: float) -> None:
+        """Forget the parts whose scenarios have ended."""
+        self._busy = {n: end for n, end in self._busy.items() if end >= at}
+        self._noisy = {n: end for n, end in self._noisy.items() if end >= at}
 
     # --- events -------------------------------------------------------------------------------
 
