@@ -24,8 +24,10 @@ def money(value: float, currency: str) -> str:
 
 
 def money_text(value: float, currency: str) -> str:
-    """Whole units for people (the JSON keeps cents): £74,189; -£1,200."""
-    whole = round(value)
+    """Whole units for people (the JSON keeps cents): £74,189; -£1,200. The cents round half
+    away from zero, as the pages' script does (Math.round): £8,110.50 reads £8,111 everywhere."""
+    cents = round(abs(value) * 100)
+    whole = (cents + 50) // 100 * (-1 if value < 0 else 1)
     symbol = _SYMBOLS.get(currency)
     text = f"{abs(whole):,}"
     sign = "-" if whole < 0 else ""

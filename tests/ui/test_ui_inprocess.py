@@ -346,16 +346,17 @@ def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(cl
     post_event(test_client, tokens, "db", "down", T0 - 1800)
     login(test_client)
     html = test_client.get("/ui/services/billing").text
-    # current week: SLI = 100 x (212,800 - 1,800) / 212,800 = 99.1541 %; the week's budget if the
-    # rest stays up = 1 % of 604,800 s = 6,048 s (1h 40m); left 6,048 - 1,800 = 4,248 s (1h 10m)
+    # current week: SLI = 100 x (212,800 - 1,800) / 212,800 = 99.1541 %; the budget of the time
+    # measured so far (semantics §10: never the rest of the week) = 1 % of 212,800 s = 2,128 s
+    # (35m); left 2,128 - 1,800 = 328 s (5m)
     assert _cells(html, "current") == [
         "2026-11-16T00:00:00Z",
         "99.1541%",
         "99.0%",
         "yes",
         "30m",
-        "1h 40m",
-        "1h 10m",
+        "35m",
+        "5m",
     ]
     # previous week, measured from the start of the history (T0 - 604,800) to Monday: 392,000 s,
     # no downtime; budget 1 % of 392,000 = 3,920 s (1h 05m)
@@ -374,8 +375,7 @@ def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(cl
     assert '<li class="path">billing → billing-app → db</li>' in html
     tiles = test_client.get("/ui/overview/tiles").text
     tile = tiles[tiles.index('id="tile-billing"') :]
-    assert "1h 10m" in tile[: tile.index("</li>")]
-    assert "(70%)" in tile[: tile.index("</li>")]  # 4,248 / 6,048 = 70.2 %
+    assert "5m (15%)" in tile[: tile.index("</li>")]  # 328 / 2,128 = 15.4 %
 
 
 def test_a_refused_login_is_audited_without_the_password(client: Any) -> None:

@@ -49,12 +49,12 @@ def test_an_outage_costs_what_the_calendar_and_workaround_say(server: Server) ->
     assert orders["episode"]["counted_seconds"] == 7200
     # SLA on 24x7 March: measured since the engine's history began, 2026-03-02 09:00Z (7 days
     # back, the oldest an event may be): 7 days = 604,800 s; down since Friday 15:00Z: 66 h =
-    # 237,600 s. Budget for the month if the rest stays up: 0.1 % of (604,800 + the
-    # 1,954,800 s from now to April) = 2,559.6 s; remaining 2,559.6 - 237,600 = -235,040.4.
+    # 237,600 s. Budget of the time measured so far (semantics §4, §10: never the rest of the
+    # month): 0.1 % of 604,800 = 604.8 s; remaining 604.8 - 237,600 = -236,995.2, floored (§5).
     assert orders["sla"]["measured_seconds"] == 604800
     assert orders["sla"]["down_seconds"] == 237600
-    assert orders["sla"]["budget_seconds"] == 2559
-    assert orders["sla"]["budget_remaining_seconds"] == -235040
+    assert orders["sla"]["budget_seconds"] == 604
+    assert orders["sla"]["budget_remaining_seconds"] == -236996
     assert orders["users_affected"] == 10
 
 

@@ -57,7 +57,8 @@ class ServiceNow:
     users_affected: int  # its users while non-ok, unplanned and in calendar at ``at``; else 0 (§3)
     safety_critical: bool
     sla: SlaPeriod | None  # the current period so far
-    sla_budget_seconds: float | None  # the whole period's budget if the rest of it stays up
+    # the budget of the time measured so far (semantics §4, §10: never the rest of the period)
+    sla_budget_seconds: float | None
     sla_budget_remaining_seconds: float | None
 
 
@@ -194,8 +195,7 @@ class LiveEngine:
             so_far = sla_periods(facts, segments, sla_window, measured_from, end)
             if so_far:
                 sla = so_far[-1]
-                rest = sum(b - a for a, b in sla_window.clip(end, period_end))
-                budget = (1 - facts.sla.target / 100) * (sla.measured_seconds + rest)
+                budget = (1 - facts.sla.target / 100) * sla.measured_seconds
                 remaining = budget - sla.down_seconds
         return ServiceNow(
             id=graph.ids[facts.index],

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from bizmap.domain.calendar import format_time
 from bizmap.domain.states import State
 from bizmap.engine.live_engine import ServiceNow
+from bizmap.text import whole_seconds
 from bizmap.web.common import ORJSONResponse, ReadToken, live
 
 
@@ -45,8 +46,8 @@ def service_json(service: ServiceNow, currency: str) -> dict[str, Any]:
             "down_seconds": int(sla.down_seconds),
             "sli": round(sla.sli, 4),
             "target": sla.target,
-            "budget_seconds": int(service.sla_budget_seconds or 0),
-            "budget_remaining_seconds": int(service.sla_budget_remaining_seconds or 0),
+            "budget_seconds": whole_seconds(service.sla_budget_seconds or 0),
+            "budget_remaining_seconds": whole_seconds(service.sla_budget_remaining_seconds or 0),
         },
     }
 

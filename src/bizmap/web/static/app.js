@@ -7,7 +7,9 @@
   var offset = 0; // client clock minus server clock, seconds
 
   function money(value, currency) {
-    var text = Math.round(value).toLocaleString("en-GB");
+    // half away from zero on the cents, as the server's pages (bizmap.text.money_text)
+    var whole = Math.floor((Math.round(Math.abs(value) * 100) + 50) / 100);
+    var text = (value < 0 && whole ? -whole : whole).toLocaleString("en-GB");
     var symbol = SYMBOLS[currency];
     return symbol ? symbol + text : text + " " + currency;
   }

@@ -41,8 +41,8 @@ class BurnPeriod:
     label: str
     sla: SlaPeriod
     measured_from: float
-    budget_seconds: float  # the whole period's budget (the current one: if the rest stays up)
-    points: tuple[tuple[float, float], ...]
+    budget_seconds: float  # of the time measured so far, as every surface gives it (semantics §10)
+    points: tuple[tuple[float, float], ...]  # shares of the whole period's budget, if the rest stays up
 
 
 def below(graph: CompiledGraph, root: int) -> list[int]:
@@ -171,13 +171,14 @@ def burn_periods(engine: LiveEngine, facts: ServiceFacts, now: float) -> list[Bu
             continue
         so_far = found[-1]
         rest = sum(b - a for a, b in window.clip(until, stop)) if until < stop else 0.0
-        budget = (1 - sla.target / 100) * (so_far.measured_seconds + rest)
+        whole = (1 - sla.target / 100) * (so_far.measured_seconds + rest)  # the chart's scale
         points = [(0.0, 0.0)]
         for step in range(1, BURN_SAMPLES + 1):
             instant = measured_from + (until - measured_from) * step / BURN_SAMPLES
             part = sla_periods(facts, segments, window, measured_from, instant)
             used = part[-1].down_seconds if part else 0.0
-            points.append(((instant - start) / (stop - start), used / budget if budget > 0 else 0.0))
+            points.append(((instant - start) / (stop - start), used / whole if whole > 0 else 0.0))
+        budget = (1 - sla.target / 100) * so_far.measured_seconds
         out.append(BurnPeriod(label, so_far, measured_from, budget, tuple(points)))
     return out
 
