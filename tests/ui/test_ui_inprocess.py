@@ -340,33 +340,30 @@ def _cells(html: str, row_header: str) -> list[str]:
 
 def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(client: Any) -> None:
     test_client, tokens = client
-    # T0 = 1,795,000,000 is a Wednesday (day 20,775 since Thursday 1970-01-01: 20,775 mod 7 = 6);
-    # billing's SLA week began Monday 00:00 UTC = 1,794,787,200, so 212,800 s are measured so far.
-    # db down from T0 - 1,800: billing down 1,800 s. The live history begins 7 days before T0.
+    # T0 = 1,795,000,000 = 2026-11-18T11:06:40Z is a Wednesday (day 20,775 since Thursday
+    # 1970-01-01: 20,775 mod 7 = 6); billing's SLA week began Monday 00:00 UTC = 1,794,787,200.
+    # db down from T0 - 1,800, the server's first event: measurement begins there (semantics
+    # §10), not 7 days before T0 where the live history may reach.
     post_event(test_client, tokens, "db", "down", T0 - 1800)
     login(test_client)
     html = test_client.get("/ui/services/billing").text
-    # current week: SLI = 100 x (212,800 - 1,800) / 212,800 = 99.1541 %; the week's budget if the
-    # rest stays up = 1 % of 604,800 s = 6,048 s (1h 40m); left 6,048 - 1,800 = 4,248 s (1h 10m)
+    # current week, partial: measured 1,800 s, all down: SLI 0 %; the week's budget if the rest
+    # stays up = 1 % of (1,800 + 392,000 s from T0 to Monday 11-23) = 3,938 s (1h 05m);
+    # left 3,938 - 1,800 = 2,138 s (35m)
     assert _cells(html, "current") == [
-        "2026-11-16T00:00:00Z",
-        "99.1541%",
+        "2026-11-18T10:36:40Z partial",
+        "0.0000%",
         "99.0%",
-        "yes",
+        "no",
         "30m",
-        "1h 40m",
-        "1h 10m",
+        "1h 05m",
+        "35m",
     ]
-    # previous week, measured from the start of the history (T0 - 604,800) to Monday: 392,000 s,
-    # no downtime; budget 1 % of 392,000 = 3,920 s (1h 05m)
+    # previous week: before the first event, so no data (it used to read "100.0000 %, yes",
+    # measured from 2026-11-11T11:06:40Z with no event at all)
     assert _cells(html, "previous") == [
-        "2026-11-11T11:06:40Z",  # T0 = 2026-11-18T11:06:40Z, less 7 days
-        "100.0000%",
-        "99.0%",
-        "yes",
-        "0m",
-        "1h 05m",
-        "1h 05m",
+        "2026-11-09T00:00:00Z",
+        "no data: measurement began at 2026-11-18T10:36:40Z",
     ]
     # the open episode: 30 counted minutes at 1,200 per hour = 600
     assert "<td>still open</td>" in html
@@ -374,8 +371,8 @@ def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(cl
     assert '<li class="path">billing → billing-app → db</li>' in html
     tiles = test_client.get("/ui/overview/tiles").text
     tile = tiles[tiles.index('id="tile-billing"') :]
-    assert "1h 10m" in tile[: tile.index("</li>")]
-    assert "(70%)" in tile[: tile.index("</li>")]  # 4,248 / 6,048 = 70.2 %
+    assert "35m" in tile[: tile.index("</li>")]
+    assert "(54%)" in tile[: tile.index("</li>")]  # 2,138 / 3,938 = 54.3 %
 
 
 def test_a_refused_login_is_audited_without_the_password(client: Any) -> None:
