@@ -314,7 +314,9 @@ def web_pages(served: Served, page: Any) -> Figures:
         out[f"{where}|now.{service}.people"] = (number(facts.group(2)), "n")
         for label, window in (("previous", "oct"), ("current", "nov")):
             row = re.search(
-                rf"{label} \S+ ([\d.]+)% [\d.]+% \w+ {MINUTES} {MINUTES} ((?:overspent by )?{MINUTES})", text
+                rf"{label} \S+(?: partial)? ([\d.]+)% [\d.]+% \w+ {MINUTES} {MINUTES} "
+                rf"((?:overspent by )?{MINUTES})",
+                text,
             )
             assert row is not None, f"no {label} SLA row on {where}: {text}"
             out[f"{where}|{window}.{service}.sli"] = (float(row.group(1)), "percent")

@@ -340,34 +340,30 @@ def _cells(html: str, row_header: str) -> list[str]:
 
 def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(client: Any) -> None:
     test_client, tokens = client
-    # T0 = 1,795,000,000 is a Wednesday (day 20,775 since Thursday 1970-01-01: 20,775 mod 7 = 6);
-    # billing's SLA week began Monday 00:00 UTC = 1,794,787,200, so 212,800 s are measured so far.
-    # db down from T0 - 1,800: billing down 1,800 s. The live history begins 7 days before T0.
+    # T0 = 1,795,000,000 = 2026-11-18T11:06:40Z is a Wednesday (day 20,775 since Thursday
+    # 1970-01-01: 20,775 mod 7 = 6); billing's SLA week began Monday 00:00 UTC = 1,794,787,200.
+    # db down from T0 - 1,800, the server's first event: measurement begins there (semantics
+    # §10), not 7 days before T0 where the live history may reach.
     post_event(test_client, tokens, "db", "down", T0 - 1800)
     login(test_client)
     html = test_client.get("/ui/services/billing").text
-    # current week: SLI = 100 x (212,800 - 1,800) / 212,800 = 99.1541 %; the budget of the time
-    # measured so far (semantics §10: never the rest of the week) = 1 % of 212,800 s = 2,128 s
-    # (35m); left 2,128 - 1,800 = 328 s (5m)
+    # current week, partial: measured 1,800 s, all down: SLI 0 %; the budget of the time measured
+    # so far (semantics §10: never the rest of the week) = 1 % of 1,800 s = 18 s (0m); left
+    # 18 - 1,800 = -1,782 s: overspent by 29m 42s, shown in whole minutes
     assert _cells(html, "current") == [
-        "2026-11-16T00:00:00Z",
-        "99.1541%",
+        "2026-11-18T10:36:40Z partial",
+        "0.0000%",
         "99.0%",
-        "yes",
+        "no",
         "30m",
-        "35m",
-        "5m",
-    ]
-    # previous week, measured from the start of the history (T0 - 604,800) to Monday: 392,000 s,
-    # no downtime; budget 1 % of 392,000 = 3,920 s (1h 05m)
-    assert _cells(html, "previous") == [
-        "2026-11-11T11:06:40Z",  # T0 = 2026-11-18T11:06:40Z, less 7 days
-        "100.0000%",
-        "99.0%",
-        "yes",
         "0m",
-        "1h 05m",
-        "1h 05m",
+        "overspent by 29m",
+    ]
+    # previous week: before the first event, so no data (it used to read "100.0000 %, yes",
+    # measured from 2026-11-11T11:06:40Z with no event at all)
+    assert _cells(html, "previous") == [
+        "2026-11-09T00:00:00Z",
+        "no data: measurement began at 2026-11-18T10:36:40Z",
     ]
     # the open episode: 30 counted minutes at 1,200 per hour = 600
     assert "<td>still open</td>" in html
@@ -375,7 +371,9 @@ def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(cl
     assert '<li class="path">billing → billing-app → db</li>' in html
     tiles = test_client.get("/ui/overview/tiles").text
     tile = tiles[tiles.index('id="tile-billing"') :]
-    assert "5m (15%)" in tile[: tile.index("</li>")]  # 328 / 2,128 = 15.4 %
+    start = tile.index('class="budget"')
+    budget = " ".join(tile[start : tile.index("</dd>", start)].split())
+    assert budget.endswith("overspent by 29m")  # no "-9900 %" of a budget of 18 s
 
 
 def test_a_refused_login_is_audited_without_the_password(client: Any) -> None:

@@ -116,10 +116,29 @@ def test_the_status_page_needs_no_login_and_shows_only_public_services(page: Any
     days = page.locator("#status-ward-care .day")
     assert days.count() == 90
     assert "down" in (days.nth(89).get_attribute("class") or "")
-    assert "nodata" in (days.nth(0).get_attribute("class") or "")  # before the first event
+    # before the first event (a minute ago) nothing is known: every earlier day is "no data",
+    # not "working normally" for the 7 days an event's time may reach back
+    classes = [days.nth(n).get_attribute("class") for n in range(89)]
+    assert classes == ["day nodata"] * 89
+    assert (days.nth(88).get_attribute("title") or "").endswith(": No data")
+    assert "(measured from " in (days.nth(89).get_attribute("title") or "")
+    assert page.locator(".big-status").inner_text().endswith("Some services are not available")
     assert "network" not in page.content()  # no components, causes or costs in public
     assert page.locator("nav").count() == 0
     shoot(page, "status")
+
+
+def test_the_status_headline_says_when_no_service_is_available(page: Any, server: UiServer) -> None:
+    page.goto(server.url + "/status")
+    assert page.locator(".big-status").inner_text().endswith("No data yet: nothing has been reported")
+    assert page.locator("#status-billing .now").inner_text().endswith("No data")
+    # the shared database down: both public services (ward care and billing) are down
+    server.post_events([{"node": "db", "state": "down", "time": now_text(-60)}])
+    page.wait_for_timeout(10_500)  # the page is cached for 10 s
+    page.goto(server.url + "/status")
+    assert page.locator(".big-status").inner_text().endswith("No service is available")
+    assert page.locator("#status-billing .now").inner_text() == "Not available"
+    shoot(page, "status-none-available")
 
 
 def test_no_page_runs_html_from_event_text_or_labels(page: Any, server: UiServer) -> None:

@@ -47,14 +47,18 @@ def test_an_outage_costs_what_the_calendar_and_workaround_say(server: Server) ->
     assert orders["cost_this_period"] == 1875.0
     assert orders["cost_today"] == 1125.0
     assert orders["episode"]["counted_seconds"] == 7200
-    # SLA on 24x7 March: measured since the engine's history began, 2026-03-02 09:00Z (7 days
-    # back, the oldest an event may be): 7 days = 604,800 s; down since Friday 15:00Z: 66 h =
-    # 237,600 s. Budget of the time measured so far (semantics §4, §10: never the rest of the
-    # month): 0.1 % of 604,800 = 604.8 s; remaining 604.8 - 237,600 = -236,995.2, floored (§5).
-    assert orders["sla"]["measured_seconds"] == 604800
+    # SLA on 24x7 March: measured from the server's first event, Friday 15:00Z (semantics §10;
+    # not from 2026-03-02 09:00Z, the oldest an event may be, which invented 4 days up), so the
+    # period is partial: 66 h = 237,600 s measured, all of it down. Budget of the time measured
+    # so far (semantics §4, §10: never the rest of the month): 0.1 % of 237,600 = 237.6 s;
+    # remaining 237.6 - 237,600 = -237,362.4, floored (§5).
+    assert orders["sla"]["period_start"] == "2026-03-06T15:00:00Z"
+    assert orders["sla"]["partial"] is True
+    assert orders["sla"]["measured_seconds"] == 237600
     assert orders["sla"]["down_seconds"] == 237600
-    assert orders["sla"]["budget_seconds"] == 604
-    assert orders["sla"]["budget_remaining_seconds"] == -236996
+    assert orders["sla"]["sli"] == 0.0
+    assert orders["sla"]["budget_seconds"] == 237
+    assert orders["sla"]["budget_remaining_seconds"] == -237363
     assert orders["users_affected"] == 10
 
 

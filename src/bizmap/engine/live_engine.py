@@ -6,6 +6,10 @@ by the caller); one older than the engine's clock but not older than its signal'
 event takes effect now, since history already told is not rewritten. Rebuilding after a
 restart feeds the stored events again in arrival order, so the live state always equals a
 replay of what was acknowledged. No I/O here: the server stores, this module computes.
+
+Its history begins at ``start`` (the oldest time an event may carry), but what it knows begins
+with the first event it is given, matched or not (``measurement_start``, semantics §10): the
+time before is not "working normally" but unknown, and every reader clips to it.
 """
 
 from __future__ import annotations
@@ -56,10 +60,12 @@ class ServiceNow:
     current_episode: Episode | None
     users_affected: int  # its users while non-ok, unplanned and in calendar at ``at``; else 0 (§3)
     safety_critical: bool
-    sla: SlaPeriod | None  # the current period so far
+    sla: SlaPeriod | None  # the current period so far, from the start of measurement
     # the budget of the time measured so far (semantics §4, §10: never the rest of the period)
     sla_budget_seconds: float | None
     sla_budget_remaining_seconds: float | None
+    measurement_start: float | None  # the engine's: None before the first event (nothing is known)
+    sla_partial: bool  # the current SLA period began before measurement did
 
 
 _serials = itertools.count(1)
@@ -68,10 +74,12 @@ _serials = itertools.count(1)
 class LiveEngine:
     """Applies events as they are acknowledged and answers what things cost now."""
 
-    def __init__(self, graph: CompiledGraph, start: float) -> None:
+    def __init__(self, graph: CompiledGraph, start: float, measurement_start: float | None = None) -> None:
         self.serial = next(_serials)  # tells engines apart (a model reload makes a new one)
         self.graph = graph
         self.start = start
+        # when the first event came (or the time given): nothing is known before it
+        self.measurement_start = measurement_start
         self.timeline = Timeline(graph, start)
         self.router = EventRouter(graph)
         self._last_time: dict[tuple[int, str], float] = {}
@@ -83,12 +91,22 @@ class LiveEngine:
     def now(self) -> float:
         return self.timeline.now
 
+    @property
+    def known_from(self) -> float:
+        """The start of measurement; infinity before the first event (nothing is known yet)."""
+        return self.measurement_start if self.measurement_start is not None else float("inf")
+
+    def _measure_from(self, time: float) -> None:
+        if self.measurement_start is None:
+            self.measurement_start = max(time, self.timeline.now)  # where the event takes effect
+
     def apply(self, event: Event, received_at: float) -> Applied:
         """Route and apply one acknowledged event (its time defaults to ``received_at``)."""
+        time = event.time if event.time is not None else received_at
+        self._measure_from(time)
         nodes = self.router.nodes_for(event.node, event.labels)
         if not nodes:
             return Applied((), False)
-        time = event.time if event.time is not None else received_at
         fresh = [node for node in nodes if time >= self._last_time.get((node, event.key), float("-inf"))]
         if not fresh:
             return Applied(nodes, True)
@@ -100,7 +118,8 @@ class LiveEngine:
         return Applied(nodes, False)
 
     def apply_routed(self, items: Iterable[tuple[Event, float, tuple[int, ...]]]) -> None:
-        """Apply acknowledged events, already routed to their nodes, in arrival order.
+        """Apply acknowledged events, already routed to their nodes, in arrival order (an event
+        that matched no node only begins measurement, as in ``apply``).
 
         The same as ``apply`` on each in turn (a test holds them to it), but the updates that
         take effect at one instant (a request's events without a time all take its receipt
@@ -111,9 +130,11 @@ class LiveEngine:
         at = self.timeline.now
         last_time = self._last_time
         for event, received_at, nodes in items:
+            time = event.time if event.time is not None else received_at
+            if self.measurement_start is None:
+                self.measurement_start = max(time, at)
             if not nodes:
                 continue
-            time = event.time if event.time is not None else received_at
             key = event.key
             fresh = [node for node in nodes if time >= last_time.get((node, key), float("-inf"))]
             if not fresh:
@@ -189,14 +210,16 @@ class LiveEngine:
             rate = cost_per_hour(facts, state) * (allowance.factor if allowance.remaining > used else 1.0)
 
         sla = budget = remaining = None
+        partial = False
         if facts.sla is not None:
-            measured_from = max(period_start, self.start)
+            # nothing is measured before the first event: with none yet, an empty period at ``at``
+            measured_from = min(max(period_start, self.start, self.known_from), end)
+            partial = period_start < measured_from < end
             sla_window = CalendarWindow(sla_calendar, measured_from, max(period_end, end))
             so_far = sla_periods(facts, segments, sla_window, measured_from, end)
-            if so_far:
-                sla = so_far[-1]
-                budget = (1 - facts.sla.target / 100) * sla.measured_seconds
-                remaining = budget - sla.down_seconds
+            sla = so_far[-1] if so_far else SlaPeriod(end, end, 0.0, 0.0, facts.sla.target)
+            budget = (1 - facts.sla.target / 100) * sla.measured_seconds
+            remaining = budget - sla.down_seconds
         return ServiceNow(
             id=graph.ids[facts.index],
             name=graph.names[facts.index],
@@ -212,6 +235,8 @@ class LiveEngine:
             sla=sla,
             sla_budget_seconds=budget,
             sla_budget_remaining_seconds=remaining,
+            measurement_start=self.measurement_start,
+            sla_partial=partial,
         )
 
     def services_now(self, at: float) -> list[ServiceNow]:

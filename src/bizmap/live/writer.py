@@ -162,9 +162,8 @@ class IngestWriter:
                 tally[1] += 1
                 continue
             tally[0] += 1
-            if row[2]:
-                accepted.append(row)
-            else:
+            accepted.append(row)  # one that matched nothing still begins measurement
+            if not row[2]:
                 tally[2] += 1
         self.engine.apply_routed(accepted)
         # answer first: the events are durable and applied; the hooks (incidents,

@@ -41,10 +41,12 @@ def service_json(service: ServiceNow, currency: str) -> dict[str, Any]:
         "sla": None
         if sla is None
         else {
-            "period_start": format_time(sla.period_start),
+            "period_start": format_time(sla.period_start),  # clipped: where measurement began
+            "partial": service.sla_partial,  # the period began before the server's first event
+            "no_data": service.measurement_start is None,  # no event yet: nothing measured
             "measured_seconds": int(sla.measured_seconds),
             "down_seconds": int(sla.down_seconds),
-            "sli": round(sla.sli, 4),
+            "sli": None if service.measurement_start is None else round(sla.sli, 4),
             "target": sla.target,
             "budget_seconds": whole_seconds(service.sla_budget_seconds or 0),
             "budget_remaining_seconds": whole_seconds(service.sla_budget_remaining_seconds or 0),

@@ -36,11 +36,18 @@ BURN_SAMPLES = 48  # points per period on the error-budget burn chart
 
 @dataclass(frozen=True)
 class BurnPeriod:
-    """One SLA period: its figures so far and its burn curve (elapsed share, budget used share)."""
+    """One SLA period: its figures so far and its burn curve (elapsed share, budget used share).
+
+    Nothing is known before the server's start of measurement (semantics §10): a period wholly
+    before it has no figures (``sla`` is None), one that began before it is ``partial``, measured
+    from then.
+    """
 
     label: str
-    sla: SlaPeriod
+    start: float  # the period's own start
+    sla: SlaPeriod | None  # None: no data
     measured_from: float
+    partial: bool
     budget_seconds: float  # of the time measured so far, as every surface gives it (semantics §10)
     points: tuple[tuple[float, float], ...]  # shares of the whole period's budget, if the rest stays up
 
@@ -163,29 +170,30 @@ def burn_periods(engine: LiveEngine, facts: ServiceFacts, now: float) -> list[Bu
         ("previous", previous_start, current_start, current_start),
         ("current", current_start, current_end, end),
     ):
-        measured_from = max(start, engine.start)
-        if until <= measured_from:
-            continue
-        found = sla_periods(facts, segments, window, measured_from, until)
-        if not found:
+        measured_from = max(start, engine.start, engine.known_from)
+        found = sla_periods(facts, segments, window, measured_from, until) if measured_from < until else []
+        if not found:  # before the first event: no data, not "100 % met"
+            out.append(BurnPeriod(label, start, None, measured_from, False, 0.0, ()))
             continue
         so_far = found[-1]
         rest = sum(b - a for a, b in window.clip(until, stop)) if until < stop else 0.0
         whole = (1 - sla.target / 100) * (so_far.measured_seconds + rest)  # the chart's scale
-        points = [(0.0, 0.0)]
+        points = [((measured_from - start) / (stop - start), 0.0)]  # the curve begins with measurement
         for step in range(1, BURN_SAMPLES + 1):
             instant = measured_from + (until - measured_from) * step / BURN_SAMPLES
             part = sla_periods(facts, segments, window, measured_from, instant)
             used = part[-1].down_seconds if part else 0.0
             points.append(((instant - start) / (stop - start), used / whole if whole > 0 else 0.0))
         budget = (1 - sla.target / 100) * so_far.measured_seconds
-        out.append(BurnPeriod(label, so_far, measured_from, budget, tuple(points)))
+        partial = measured_from > start
+        out.append(BurnPeriod(label, start, so_far, measured_from, partial, budget, tuple(points)))
     return out
 
 
 def burn_chart(periods: list[BurnPeriod]) -> dict[str, Any]:
     """Coordinates for the inline SVG: x = share of the period elapsed, y = share of budget used."""
     width, height, left, bottom, top = 640, 260, 56, 36, 12
+    periods = [p for p in periods if p.sla is not None]  # a period without data draws no line
     ceiling = max([1.0, *(y for p in periods for _, y in p.points)])
     ceiling = min(ceiling, 5.0)  # beyond 5x overspent the line is clipped (the table has the number)
 
@@ -263,5 +271,6 @@ def register(app: FastAPI) -> None:
             episodes=episode_rows(engine, graph, facts, now),
             episode_days=EPISODE_DAYS,
             periods=periods,
-            chart=burn_chart(periods) if periods else None,
+            chart=burn_chart(periods) if any(p.sla is not None for p in periods) else None,
+            measurement_start=engine.measurement_start,
         )
