@@ -6,6 +6,7 @@ Add to this file; do not change what others rely on.
 from __future__ import annotations
 
 import json
+import socket
 import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -45,6 +46,14 @@ def own_states(graph: CompiledGraph, states: Mapping[str, str | State]) -> dict[
         graph.index[node]: int(state if isinstance(state, State) else State[state.upper()])
         for node, state in states.items()
     }
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a server a test starts)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def utc(text: str) -> float:

@@ -10,7 +10,6 @@ database with its clock set to the same instant.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import threading
 import time
@@ -25,6 +24,7 @@ from bizmap.settings import Settings
 from bizmap.storage.store import Store, migrate
 from bizmap.storage.users import UserStore
 from bizmap.web.app import create_app
+from helpers import free_port, utc
 
 PASSWORD = "consistency-password"
 
@@ -77,18 +77,7 @@ EVENTS: list[dict[str, Any]] = [
 ]
 
 
-def utc(text: str) -> float:
-    return time.mktime(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
-
-
 NOW = utc(NOW_TEXT)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -17,10 +17,11 @@ from typing import Any
 
 import httpx
 import pytest
-from ui_support import PASSWORDS, UiServer, free_port, login
+from ui_support import PASSWORDS, UiServer, login
 
 from bizmap.storage.store import Store, migrate
 from bizmap.storage.users import UserStore
+from helpers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSPITAL = ROOT / "examples" / "hospital"

@@ -7,7 +7,6 @@ of every role and a user of each UI role (password ``PASSWORDS[role]``).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import httpx
 
 from bizmap.storage.store import Store, migrate
 from bizmap.storage.users import UserStore
+from helpers import free_port
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PASSWORDS = {"read": "reader-password", "operate": "operator-password", "admin": "admin-password"}
@@ -54,13 +54,6 @@ components:
   - {id: db, type: database, match: [{job: postgres}]}
   - {id: network, type: network}
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
