@@ -325,7 +325,7 @@ def test_an_unknown_service_or_incident_is_an_html_404_page(client: Any) -> None
         assert answer.headers["content-type"].startswith("text/html")
     api = test_client.get("/api/v1/services/nope", headers={"Authorization": f"Bearer {tokens['read']}"})
     assert api.status_code == 404
-    assert api.headers["content-type"] == "application/json"  # the API keeps its JSON errors
+    assert api.headers["content-type"] == "application/problem+json"  # the API answers problem details
 
 
 def _cells(html: str, row_header: str) -> list[str]:

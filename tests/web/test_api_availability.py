@@ -75,7 +75,14 @@ def test_bad_dial_names_the_change_and_field(server: Server) -> None:
     }
     response = server.client.post("/api/v1/availability/dial", json=body, headers=server.headers("read"))
     assert response.status_code == 422
-    assert response.json() == {"error": "unknown node 'nope'", "field": "changes.1.set.node"}
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Unprocessable Entity",
+        "status": 422,
+        "detail": "unknown node 'nope'",
+        "field": "changes.1.set.node",
+    }
     response = server.client.post(
         "/api/v1/availability/dial", json={"changes": []}, headers=server.headers("read")
     )

@@ -42,16 +42,18 @@ def test_bad_answers_name_the_field(server: Server) -> None:
     bad = {**ANSWERS, "safety": {"threatened": True}}
     response = server.client.post("/api/v1/bia/assess", json=bad, headers=server.headers("read"))
     assert response.status_code == 422
-    problems = response.json()["detail"]["problems"]
+    problems = response.json()["errors"]
     assert problems[0]["field"] == "safety"
-    assert "after_hours is required" in problems[0]["message"]
+    assert "after_hours is required" in problems[0]["detail"]
+    assert response.json()["field"] == "safety"
 
 
 def test_unknown_service_and_foreign_currency_are_refused(server: Server) -> None:
     unknown = server.client.post(
         "/api/v1/bia/assess", json={**ANSWERS, "service": "a"}, headers=server.headers("read")
     )
-    assert unknown.status_code == 422 and "no such business service" in unknown.text  # `a` is a component
+    assert unknown.status_code == 422 and "no business service" in unknown.text  # `a` is a component
+    assert unknown.json()["field"] == "service"
     foreign = server.client.post(
         "/api/v1/bia/assess", json={**ANSWERS, "currency": "GBP"}, headers=server.headers("read")
     )
@@ -80,9 +82,9 @@ def test_bad_thresholds_name_their_field(server: Server) -> None:
     body = {**ANSWERS, "thresholds": {"mtpd_cap_hours": 0, "no_such_key": 1}}
     response = server.client.post("/api/v1/bia/assess", json=body, headers=server.headers("read"))
     assert response.status_code == 422
-    detail = response.json()["detail"]
-    assert detail["message"] == "the thresholds are not valid"
-    assert sorted(p["field"] for p in detail["problems"]) == [
+    problem = response.json()
+    assert problem["field"].startswith("thresholds.")
+    assert sorted(p["field"] for p in problem["errors"]) == [
         "thresholds.mtpd_cap_hours",
         "thresholds.no_such_key",
     ]

@@ -85,7 +85,7 @@ def test_bad_case_is_422_naming_the_field(
 ) -> None:
     response = server.client.post(URL, json=dict(TEXTBOOK, **change), headers=server.headers("read"))
     assert response.status_code == 422
-    details = {d["field"]: d["msg"] for d in response.json()["detail"]}
+    details = {d["field"]: d["detail"] for d in response.json()["errors"]}
     assert field in details, details
     assert words in details[field]
 

@@ -66,7 +66,7 @@ def test_errors_and_roles(server: Server) -> None:
     unknown = server.client.get("/api/v1/reports/incidents/INC-nope?format=md", headers=read)
     assert unknown.status_code == 404 and "no incident 'INC-nope'" in unknown.json()["detail"]
     bad = server.client.get("/api/v1/reports/review?period=2026-13", headers=read)
-    assert bad.status_code == 422 and "YYYY-MM" in bad.json()["detail"]
+    assert bad.status_code == 422 and "YYYY-MM" in bad.json()["detail"] and bad.json()["status"] == 422
     form = server.client.get("/api/v1/reports/executive?period=2026-03&format=docx", headers=read)
     assert form.status_code == 422
     assert server.client.get("/api/v1/reports/executive?period=2026-03").status_code == 401

@@ -52,13 +52,21 @@ def _app(error: BizmapError) -> TestClient:
 def test_the_api_answers_json_with_the_message() -> None:
     response = _app(UnknownIncident("INC-9")).get("/api/v1/thing")
     assert response.status_code == 404
-    assert "INC-9" in response.json()["error"]
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 404 and response.json()["title"] == "Not Found"
+    assert "INC-9" in response.json()["detail"]
 
 
 def test_an_event_error_names_its_field() -> None:
     response = _app(EventError("state", "must be one of ok, down")).get("/api/v1/thing")
     assert response.status_code == 400
-    assert response.json() == {"error": "must be one of ok, down", "field": "state"}
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": "must be one of ok, down",
+        "field": "state",
+    }
 
 
 def test_an_invalid_model_lists_its_problems() -> None:

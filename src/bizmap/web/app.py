@@ -39,7 +39,9 @@ from bizmap.web.api import (
 from bizmap.web.api import live as api_live
 from bizmap.web.common import READ, ORJSONResponse, require
 from bizmap.web.ingesting import NativeEventsFastPath
+from bizmap.web.limits import BodyLimit
 from bizmap.web.live_updates import LiveUpdates, close_on_exit_signals
+from bizmap.web.problems import describe_problems
 from bizmap.web.ui import analysis, decisions, login, operations, overview, status
 from bizmap.web.ui import incidents as incident_pages
 from bizmap.web.ui import reports as report_pages
@@ -112,6 +114,7 @@ def create_app(
         default_response_class=ORJSONResponse,
     )
     app.add_middleware(NativeEventsFastPath)
+    app.add_middleware(BodyLimit)  # outermost: no route reads past the limit
     errors.register(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _describe(app)
@@ -144,7 +147,16 @@ def with_simulator(app: FastAPI, seed: int, pace_seconds: float = 1.0) -> FastAP
 
 
 def _describe(app: FastAPI) -> None:
-    """Health, and the API's description (behind a read token)."""
+    """Health, and the API's description (behind a read token), with every refusal declared."""
+    generated = app.openapi
+    described: dict[str, Any] = {}
+
+    def document() -> dict[str, Any]:
+        if not described:
+            described.update(describe_problems(generated()))
+        return described
+
+    app.openapi = document  # type: ignore[method-assign]
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

@@ -1,10 +1,11 @@
 """How the web shell answers errors: one handler for every ``BizmapError``, one for HTTP errors.
 
 A ``BizmapError`` that reaches the web shell is a refusal the user can act on, never a 500: its
-status comes from ``STATUS`` (the nearest class in its hierarchy, ``bizmap.errors``), its body is
-JSON (``{"error": ...}``) on the API and the error page under ``/ui/``. ``LoginRequired``
-sends a browser to the login page instead. HTTP errors keep FastAPI's JSON on the API and get
-the error page under ``/ui/``. A client that hangs up mid-body is let go quietly.
+status comes from ``STATUS`` (the nearest class in its hierarchy, ``bizmap.errors``). On the API
+every refusal, ours, FastAPI's validation and Starlette's HTTP errors alike, is a problem
+document (``bizmap.web.problems``, RFC 9457); under ``/ui/`` it is the error page.
+``LoginRequired`` sends a browser to the login page instead. A 405 names every method the path
+takes in ``Allow``. A client that hangs up mid-body is let go quietly.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import logging
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from starlette.routing import Route
 
 from bizmap.decisions.availability.dial import DialError
 from bizmap.decisions.bia.files import BiaInvalid
@@ -30,7 +32,7 @@ from bizmap.reports.schedule import ScheduleConfigError
 from bizmap.slo.files import SloFileError
 from bizmap.storage.store import TokenNameInUse, UnknownIncident
 from bizmap.storage.users import UserError
-from bizmap.web.common import ORJSONResponse
+from bizmap.web.problems import problem, validation_problem
 from bizmap.web.sessions import LoginRequired, PageForbidden, current_viewer
 from bizmap.web.ui.render import page_headers, redirect, render, templates
 
@@ -71,6 +73,7 @@ def register(app: FastAPI) -> None:
     """Install the handlers on ``app``."""
     app.add_exception_handler(BizmapError, bizmap_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, request_invalid)  # type: ignore[arg-type]
     app.add_exception_handler(ClientDisconnect, client_gone)
 
 
@@ -79,25 +82,49 @@ async def bizmap_error(request: Request, error: BizmapError) -> Response:
         return _to_login(request)
     status = status_of(error)
     if not request.url.path.startswith("/ui/"):
-        body: dict[str, object] = {"error": str(error)}
         if isinstance(error, EventError):
-            body = {"error": error.message, "field": error.field}
-        elif isinstance(error, ModelInvalid):
-            body["problems"] = [str(p) for p in error.problems]
-        return ORJSONResponse(body, status_code=status)
+            return problem(status, error.message, field=error.field)
+        if isinstance(error, ModelInvalid):
+            return problem(status, str(error), problems=[str(p) for p in error.problems])
+        return problem(status, str(error))
     viewer = await current_viewer(request)
     title = TITLES.get(status, "Refused")
     return render(request, "error.html", viewer, title=title, message=str(error), status_code=status)
 
 
 async def http_error(request: Request, error: StarletteHTTPException) -> Response:
-    if not request.url.path.startswith("/ui/"):  # the API keeps its JSON errors
-        return await http_exception_handler(request, error)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    if not request.url.path.startswith("/ui/"):
+        return problem(error.status_code, str(error.detail), headers=headers)
     viewer = await current_viewer(request)
     title = "Not found" if error.status_code == 404 else "Refused"
-    return render(
+    page = render(
         request, "error.html", viewer, title=title, message=str(error.detail), status_code=error.status_code
     )
+    page.headers.update(headers)
+    return page
+
+
+async def request_invalid(request: Request, error: RequestValidationError) -> Response:
+    """A parameter or body that FastAPI refused before the route ran."""
+    if request.url.path.startswith("/ui/"):
+        viewer = await current_viewer(request)
+        first = error.errors()[0] if error.errors() else {"loc": (), "msg": "not valid"}
+        where = ".".join(str(part) for part in first["loc"][1:]) or "the form"
+        message = f"{where}: {first['msg']}"
+        return render(request, "error.html", viewer, title="Refused", message=message, status_code=400)
+    return validation_problem(error.errors(), skip=("body", "query", "path", "header", "cookie"))
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes on this request's path."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 async def client_gone(request: Request, error: Exception) -> Response:

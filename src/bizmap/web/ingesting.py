@@ -24,6 +24,7 @@ from bizmap.ingest.native import decode_events
 from bizmap.live.runtime import Live
 from bizmap.settings import Settings
 from bizmap.web.common import INGEST, ORJSONResponse, authorize, live, read_body
+from bizmap.web.problems import problem
 
 NATIVE_EVENTS_PATH = "/api/v1/events"
 log = logging.getLogger("bizmap.ingest")
@@ -46,10 +47,8 @@ class NativeEventsFastPath:
         except ClientDisconnect:  # hung up before its body was whole: nothing stored, nobody to answer
             log.info("a client hung up before its events were whole; nothing was stored")
             return
-        except HTTPException as error:  # as FastAPI's own handler answers it
-            response = ORJSONResponse(
-                {"detail": error.detail}, status_code=error.status_code, headers=error.headers
-            )
+        except HTTPException as error:  # as the app's own handler answers it
+            response = problem(error.status_code, str(error.detail), headers=error.headers)
         await response(scope, receive, send)
 
 
@@ -60,7 +59,7 @@ async def ingest_native(request: Request) -> Response:
     try:
         events = decode_events(body, require_time=False)
     except EventError as error:
-        return ORJSONResponse({"error": error.message, "field": error.field}, status_code=400)
+        return problem(400, error.message, field=error.field)
     return await ingest(server, events)
 
 
@@ -75,7 +74,7 @@ def check_times(events: Sequence[Event], now: float, settings: Settings) -> list
                 {
                     "index": index,
                     "field": "time",
-                    "error": f"{format_time(event.time)} is older than the limit of "
+                    "detail": f"{format_time(event.time)} is older than the limit of "
                     f"{settings.max_event_age_seconds:.0f} s",
                 }
             )
@@ -84,7 +83,7 @@ def check_times(events: Sequence[Event], now: float, settings: Settings) -> list
                 {
                     "index": index,
                     "field": "time",
-                    "error": f"{format_time(event.time)} is in the future by more than "
+                    "detail": f"{format_time(event.time)} is in the future by more than "
                     f"{settings.max_event_lead_seconds:.0f} s: check the sender's clock",
                 }
             )
@@ -95,16 +94,19 @@ async def ingest(server: Live, events: Sequence[Event]) -> Response:
     """Check, store and apply a request's events: 202 with its counts, or why none were taken."""
     settings = server.settings
     if len(events) > settings.max_batch_events:
-        return ORJSONResponse(
-            {"error": f"{len(events)} events in one request; the limit is {settings.max_batch_events}"},
-            status_code=413,
+        return problem(
+            413, f"{len(events)} events in one request; the limit is {settings.max_batch_events}: split it"
         )
     now = server.clock()
     refused = check_times(events, now, settings)
     if refused:
-        return ORJSONResponse(
-            {"error": "some events were refused; none of this request was stored", "refused": refused},
-            status_code=422,
+        first = refused[0]
+        return problem(
+            422,
+            f"{len(refused)} of {len(events)} events refused, none of this request was stored; "
+            f"the first, event {first['index']}: {first['field']}: {first['detail']}",
+            field=f"{first['index']}.{first['field']}",
+            refused=refused,
         )
     counts = await server.writer.submit(events, now)
     return ORJSONResponse(

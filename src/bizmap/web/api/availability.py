@@ -16,6 +16,7 @@ from bizmap.decisions.availability.predict import availability_document, service
 from bizmap.decisions.availability.simulation import add_simulation, simulate
 from bizmap.domain.compile import CompiledGraph
 from bizmap.web.common import ORJSONResponse, ReadToken, live, read_body
+from bizmap.web.problems import body_problem, problem
 
 YearQuery = Annotated[
     int | None,
@@ -41,7 +42,7 @@ def register(app: FastAPI) -> None:
         simulate_years: Annotated[
             int | None, Query(alias="simulate", ge=1, le=10_000, description="Also simulate this many years.")
         ] = None,
-        seed: Annotated[int, Query(description="Random seed of the simulation.")] = 1,
+        seed: Annotated[int, Query(ge=0, le=2**32 - 1, description="Random seed of the simulation.")] = 1,
     ) -> Response:
         graph = live(request).graph
         chosen = year if year is not None else datetime.now(UTC).year
@@ -55,10 +56,7 @@ def register(app: FastAPI) -> None:
         try:
             dial = DialSpec.model_validate_json(raw or b"{}")
         except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(part) for part in first["loc"]) or "body"
-            message = str(first.get("ctx", {}).get("error", first["msg"]))
-            return ORJSONResponse({"error": message, "field": field}, status_code=422)
+            return body_problem(error)
         chosen = year if year is not None else datetime.now(UTC).year
         try:
             result = await asyncio.to_thread(turn_dial, server.graph, dial, chosen, "request body")
@@ -67,5 +65,5 @@ def register(app: FastAPI) -> None:
                 field = ".".join(error.key) or "changes"
             else:
                 field = ".".join(["changes", str(error.index), *error.key])
-            return ORJSONResponse({"error": error.message, "field": field}, status_code=422)
+            return problem(422, error.message, field=field)
         return ORJSONResponse(dial_document(result))

@@ -9,46 +9,40 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Body, FastAPI, HTTPException, Request
+from fastapi import Body, FastAPI, Request
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from bizmap.decisions.bia.assess import assess_answers, assessment_document
 from bizmap.decisions.bia.thresholds import Thresholds
-from bizmap.web.common import ReadToken, live
+from bizmap.web.common import ORJSONResponse, ReadToken, live
+from bizmap.web.problems import body_problem, problem, validation_problem
 
 
 def register(app: FastAPI) -> None:
     """Add this area's routes to ``app``."""
 
     @app.post("/api/v1/bia/assess", summary="Business impact analysis: answers to tier and recommendations")
-    async def assess(
-        request: Request, _: ReadToken, answers: Annotated[dict[str, Any], Body()]
-    ) -> dict[str, Any]:
+    async def assess(request: Request, _: ReadToken, answers: Annotated[dict[str, Any], Body()]) -> Response:
         graph = live(request).graph
         answers = dict(answers)
         try:
             thresholds = Thresholds.model_validate(answers.pop("thresholds", None) or {})
         except ValidationError as error:
-            raise HTTPException(
-                422, {"message": "the thresholds are not valid", "problems": _problems(error, "thresholds.")}
-            ) from None
+            return validation_problem([{**e, "loc": ("thresholds", *e["loc"])} for e in error.errors()])
         try:
             assessment = assess_answers(answers, thresholds, currency=graph.currency)
         except ValidationError as error:
-            raise HTTPException(
-                422, {"message": "the answers are not valid", "problems": _problems(error)}
-            ) from None
+            return body_problem(error)
         services = {graph.ids[facts.index] for facts in graph.services}
         if assessment.service not in services:
-            raise HTTPException(422, f"service {assessment.service!r}: no such business service in the model")
-        if assessment.currency != graph.currency:
-            raise HTTPException(
-                422, f"currency {assessment.currency}: the model counts in {graph.currency}; give money in it"
+            return problem(
+                422, f"{assessment.service!r} is no business service of the model", field="service"
             )
-        return assessment_document(assessment)
-
-
-def _problems(error: ValidationError, prefix: str = "") -> list[dict[str, str]]:
-    return [
-        {"field": prefix + ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in error.errors()
-    ]
+        if assessment.currency != graph.currency:
+            return problem(
+                422,
+                f"{assessment.currency}: the model counts in {graph.currency}; give money in it",
+                field="currency",
+            )
+        return ORJSONResponse(assessment_document(assessment))

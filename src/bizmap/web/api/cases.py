@@ -15,20 +15,19 @@ from bizmap.decisions.case.document import case_document
 from bizmap.decisions.case.sensitivity import tornado
 from bizmap.decisions.case.simulation import simulate
 from bizmap.web.common import ORJSONResponse, ReadToken
+from bizmap.web.problems import problem
 
 MAX_API_RUNS = 100_000  # a request must not hold a core for long
 
 
 def _refused(issues: list[CaseIssue]) -> Response:
-    return ORJSONResponse(
-        {
-            "error": "the case is invalid; nothing was computed",
-            "detail": [
-                {"loc": ["body", *i.path], "field": render_path(i.path) or "(body)", "msg": i.message}
-                for i in issues
-            ],
-        },
-        status_code=422,
+    listed = [{"field": render_path(i.path) or "body", "detail": i.message} for i in issues]
+    first = listed[0]
+    return problem(
+        422,
+        f"the case is invalid, nothing was computed: {first['field']}: {first['detail']}",
+        field=first["field"],
+        errors=listed,
     )
 
 
@@ -53,13 +52,7 @@ def register(app: FastAPI) -> None:
         ] = False,
     ) -> Response:
         if seed is not None and simulate_runs is None:
-            return ORJSONResponse(
-                {
-                    "error": "seed applies to the Monte Carlo: give simulate=N as well",
-                    "detail": [{"loc": ["query", "seed"], "field": "seed", "msg": "needs simulate"}],
-                },
-                status_code=422,
-            )
+            return problem(422, "seed applies to the Monte Carlo: give simulate=N as well", field="seed")
         try:
             spec = parse_case(case)
         except CaseInvalid as invalid:

@@ -23,6 +23,7 @@ from bizmap.ingest.cloudevents import events_from_cloudevent, events_from_cloude
 from bizmap.ingest.icinga import event_from_icinga
 from bizmap.web.common import IngestToken, ORJSONResponse, ReadToken, live, read_body
 from bizmap.web.ingesting import ingest, ingest_native
+from bizmap.web.problems import problem
 
 
 def register(app: FastAPI) -> None:
@@ -54,7 +55,9 @@ def register(app: FastAPI) -> None:
     async def list_events(
         request: Request,
         _: ReadToken,
-        since: Annotated[int, Query(ge=0, description="Only events after this sequence number.")] = 0,
+        since: Annotated[
+            int, Query(ge=0, le=2**63 - 1, description="Only events after this sequence number.")
+        ] = 0,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         node: str | None = None,
         source: str | None = None,
@@ -99,9 +102,9 @@ async def _adapter(request: Request, convert: Callable[[Any], list[Event]]) -> R
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as error:
-        return ORJSONResponse({"error": f"not valid JSON: {error}", "field": "body"}, status_code=400)
+        return problem(400, f"not valid JSON: {error}", field="body")
     try:
         events = convert(payload)
     except EventError as error:
-        return ORJSONResponse({"error": error.message, "field": error.field}, status_code=400)
+        return problem(400, error.message, field=error.field)
     return await ingest(server, events)

@@ -17,6 +17,7 @@ from bizmap.live.incident_desk import IncidentDesk
 from bizmap.live.runtime import Live
 from bizmap.storage.store import Incident, IncidentNote, UnknownIncident
 from bizmap.web.common import OperateToken, ORJSONResponse, ReadToken, live, read_body
+from bizmap.web.problems import problem
 
 
 def desk(request: Request) -> IncidentDesk:
@@ -116,12 +117,10 @@ def register(app: FastAPI) -> None:
         try:
             payload = orjson.loads(body)
         except orjson.JSONDecodeError as error:
-            return ORJSONResponse({"error": f"not valid JSON: {error}", "field": "body"}, status_code=400)
+            return problem(400, f"not valid JSON: {error}", field="body")
         text = payload.get("text") if isinstance(payload, dict) else None
         if not isinstance(text, str) or not text.strip():
-            return ORJSONResponse(
-                {"error": "a note needs a non-empty text", "field": "text"}, status_code=422
-            )
+            return problem(422, 'a note needs a non-empty text: send {"text": "..."}', field="text")
         await desk(request).refresh()  # the incident may be newer than the last write
         try:
             note = await asyncio.to_thread(

@@ -28,6 +28,7 @@ from bizmap.domain.states import STATE_LABELS, State
 from bizmap.errors import BizmapError
 from bizmap.live.runtime import Live
 from bizmap.web.common import AdminToken, ORJSONResponse, ReadToken, live, read_body
+from bizmap.web.problems import body_problem, problem
 
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 StateName = Literal["ok", "degraded", "unknown", "down"]
@@ -90,13 +91,11 @@ def register(app: FastAPI) -> None:
         try:
             body = WhatIfBody.model_validate_json(raw or b"{}")
         except ValidationError as error:
-            first = error.errors()[0]
-            field = ".".join(str(part) for part in first["loc"]) or "body"
-            return ORJSONResponse({"error": first["msg"], "field": field}, status_code=422)
+            return body_problem(error)
         try:
             chosen = _hypothesis(server.graph, body)
         except _BadNode as error:
-            return ORJSONResponse({"error": error.message, "field": error.field}, status_code=422)
+            return problem(422, error.message, field=error.field)
         propagation = live_copy(server)
         propagation.set_own(chosen)
         document = whatif_document(impact_of(server.graph, propagation))
@@ -132,7 +131,12 @@ def register(app: FastAPI) -> None:
             }
         )
 
-    @app.get("/metrics", summary="Prometheus metrics (text format 0.0.4)")
+    @app.get(
+        "/metrics",
+        summary="Prometheus metrics (text format 0.0.4)",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics(_: ReadToken) -> Response:
         return Response(generate_latest(registry), media_type=METRICS_CONTENT_TYPE)
 

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from bizmap.live.runtime import reload_model
 from bizmap.web.common import AdminToken, ORJSONResponse, live
+from bizmap.web.problems import problem
 
 
 def register(app: FastAPI) -> None:
@@ -17,9 +18,11 @@ def register(app: FastAPI) -> None:
         server = live(request)
         problems = await reload_model(server, token.name)
         if problems:
-            return ORJSONResponse(
-                {"error": "the model is invalid; the previous model stays in force", "problems": problems},
-                status_code=422,
+            return problem(
+                422,
+                f"the model is invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''}, "
+                f"the first: {problems[0]}); the previous model stays in force",
+                problems=problems,
             )
         services = sum(server.graph.is_service)
         return ORJSONResponse({"reloaded": True, "nodes": len(server.graph), "services": services})

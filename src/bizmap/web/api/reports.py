@@ -26,7 +26,14 @@ from bizmap.web.common import ReadToken, live
 Format = Annotated[
     Literal["md", "html", "pdf", "json"], Query(description="md, html, pdf or json (every figure, as data).")
 ]
-PeriodQuery = Annotated[str, Query(description="A month (2026-11) or a quarter (2026-Q4), UTC.")]
+PeriodQuery = Annotated[
+    str,
+    Query(
+        description="A month (2026-11) or a quarter (2026-Q4), UTC.",
+        # documented for clients; checked by parse_period, whose refusal says what to write
+        json_schema_extra={"pattern": r"^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2]|Q[1-4])$"},
+    ),
+]
 
 
 def _document(server: Live, gather: Callable[[EventSource], Report], form: str, name: str) -> Response:

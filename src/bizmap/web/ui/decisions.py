@@ -288,7 +288,7 @@ def register(app: FastAPI) -> None:
     templates.filters["percent_text"] = percent_text
     templates.filters["years_text"] = years_text
 
-    @app.get("/ui/decisions")
+    @app.get("/ui/decisions", include_in_schema=False)
     async def decisions_index(request: Request, viewer: ReadViewer) -> Response:
         graph = live(request).graph
         year = datetime.now(UTC).year
@@ -309,7 +309,7 @@ def register(app: FastAPI) -> None:
             names={sid: graph.names[graph.index[sid]] or sid for sid in in_model},
         )
 
-    @app.get("/ui/decisions/bia")
+    @app.get("/ui/decisions/bia", include_in_schema=False)
     async def bia_form(request: Request, viewer: ReadViewer, service: str = "") -> Response:
         graph = live(request).graph
         ids = _service_ids(graph)
@@ -319,7 +319,7 @@ def register(app: FastAPI) -> None:
             form.add_error("service", f"no business service {service!r} in the model")
         return _bia_page(request, viewer, graph, form, status_code=404 if form.errors else 200)
 
-    @app.post("/ui/decisions/bia", dependencies=[CsrfChecked])
+    @app.post("/ui/decisions/bia", dependencies=[CsrfChecked], include_in_schema=False)
     async def bia_assess(request: Request, viewer: ReadViewer) -> Response:
         graph = live(request).graph
         submitted = await request.form()
@@ -378,13 +378,13 @@ def register(app: FastAPI) -> None:
             status_code=status_code,
         )
 
-    @app.get("/ui/decisions/availability")
+    @app.get("/ui/decisions/availability", include_in_schema=False)
     async def availability(
         request: Request, viewer: ReadViewer, year: str = "", simulate: str = "", seed: str = ""
     ) -> Response:
         return await availability_page(request, viewer, year, simulate_text=simulate, seed_text=seed)
 
-    @app.post("/ui/decisions/availability", dependencies=[CsrfChecked])
+    @app.post("/ui/decisions/availability", dependencies=[CsrfChecked], include_in_schema=False)
     async def availability_dial(request: Request, viewer: ReadViewer) -> Response:
         graph = live(request).graph
         form = await request.form()
@@ -441,11 +441,11 @@ def register(app: FastAPI) -> None:
             status_code=status_code,
         )
 
-    @app.get("/ui/decisions/case")
+    @app.get("/ui/decisions/case", include_in_schema=False)
     async def case_form(request: Request, viewer: ReadViewer) -> Response:
         return case_page(request, viewer, example_case(), str(DEFAULT_RUNS), str(DEFAULT_SEED))
 
-    @app.post("/ui/decisions/case", dependencies=[CsrfChecked])
+    @app.post("/ui/decisions/case", dependencies=[CsrfChecked], include_in_schema=False)
     async def case_evaluate(request: Request, viewer: ReadViewer) -> Response:
         form = await request.form()
         text, runs_text, seed_text = (str(form.get(k) or "") for k in ("case", "runs", "seed"))
