@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 
 from bizmap.settings import Settings
 from bizmap.storage.store import Store
+from bizmap.storage.unavailable import StorageUnavailable
 from bizmap.storage.users import UserStore
 from bizmap.web.app import create_app
 from bizmap.web.sessions import SESSION_COOKIE
@@ -180,7 +181,7 @@ def test_other_writes_answer_503_while_the_database_is_full(site: Site) -> None:
 def alertmanager_webhook() -> dict[str, Any]:
     return {
         "version": "4",
-        "groupKey": "{}:{alertname=\"NodeDown\"}",
+        "groupKey": '{}:{alertname="NodeDown"}',
         "status": "firing",
         "receiver": "bizmap",
         "groupLabels": {},
@@ -191,10 +192,51 @@ def alertmanager_webhook() -> dict[str, Any]:
             {
                 "status": "firing",
                 "labels": {"alertname": "NodeDown", "bizmap_node": "b", "severity": "critical"},
-                "annotations": {"summary": "b is down " * 200},
+                "annotations": {"summary": "b is down " * 2_000},
                 "startsAt": "2026-03-09T09:59:00Z",
                 "endsAt": "0001-01-01T00:00:00Z",
                 "fingerprint": "00000000000000b1",
             }
         ],
     }
+
+
+def refuse_incident_saves(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saving incidents refused as a full disk refuses it. (A page limit cannot aim at the
+    incidents' rows, which often fit in a page already there; a full disk refuses every write.)"""
+
+    def refuse(records: object) -> None:
+        raise StorageUnavailable("the database is full (disk or quota)", "space is freed")
+
+    monkeypatch.setattr(site.client.app.state.live.store, "save_incidents", refuse)  # type: ignore[attr-defined]
+
+
+def test_incidents_are_read_while_they_cannot_be_saved(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    refuse_incident_saves(site, monkeypatch)
+    assert site.post_events(batch("down", "down", "a") + batch("down-c", "down", "c")).status_code == 202
+    listed = site.client.get("/api/v1/incidents", headers=site.api("read"))  # the new one is not saved yet
+    assert listed.status_code == 200
+    site.client.cookies.set(SESSION_COOKIE, site.session)
+    for page in ("/ui/overview", "/ui/incidents"):
+        assert site.client.get(page).status_code == 200, page
+    monkeypatch.undo()
+    listed = site.client.get("/api/v1/incidents", headers=site.api("read"))
+    assert listed.status_code == 200 and listed.json()["incidents"], "saved once there is room"
+
+
+def test_an_acknowledgement_refused_for_room_is_not_taken(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert site.post_events(batch("down", "down", "a") + batch("down-c", "down", "c")).status_code == 202
+    incident = site.client.get("/api/v1/incidents", headers=site.api("read")).json()["incidents"][0]
+    refuse_incident_saves(site, monkeypatch)
+    refused = site.client.post(f"/api/v1/incidents/{incident['id']}/ack", headers=site.api("operate"))
+    assert refused.status_code == 503 and "Retry-After" in refused.headers
+    monkeypatch.undo()
+    shown = site.client.get(f"/api/v1/incidents/{incident['id']}", headers=site.api("read")).json()
+    assert shown["acknowledged"] is False  # 503: not done
+    taken = site.client.post(f"/api/v1/incidents/{incident['id']}/ack", headers=site.api("operate"))
+    assert taken.status_code == 200 and taken.json()["acknowledged"] is True
+    with Store(site.db) as store:  # stored, so a restart keeps it
+        stored = store.get_incident(incident["id"])
+    assert stored is not None and stored.acknowledged_by == "test-operate"
