@@ -9,7 +9,9 @@ the error page under ``/ui/``. A client that hangs up mid-body is let go quietly
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -29,6 +31,7 @@ from bizmap.reports.incident import UnknownIncidentId
 from bizmap.reports.schedule import ScheduleConfigError
 from bizmap.slo.files import SloFileError
 from bizmap.storage.store import TokenNameInUse, UnknownIncident
+from bizmap.storage.unavailable import StorageUnavailable
 from bizmap.storage.users import UserError
 from bizmap.web.common import ORJSONResponse
 from bizmap.web.sessions import LoginRequired, PageForbidden, current_viewer
@@ -55,6 +58,7 @@ STATUS: dict[type[BizmapError], int] = {
     BiaInvalid: 422,
     SloFileError: 422,
     ScheduleConfigError: 422,
+    StorageUnavailable: 503,
 }
 
 TITLES = {403: "Not allowed", 404: "Not found"}
@@ -74,6 +78,24 @@ def register(app: FastAPI) -> None:
     app.add_exception_handler(ClientDisconnect, client_gone)
 
 
+def _with_retry_after(
+    handler: Callable[[Request, BizmapError], Awaitable[Response]],
+) -> Callable[[Request, BizmapError], Awaitable[Response]]:
+    """A refusal for now (an error with ``retry_after_seconds``, such as a full database) tells
+    the client when to come back: ``Retry-After``, on the API and on pages alike."""
+
+    @functools.wraps(handler)
+    async def answer(request: Request, error: BizmapError) -> Response:
+        response = await handler(request, error)
+        retry_after = getattr(error, "retry_after_seconds", None)
+        if retry_after is not None:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    return answer
+
+
+@_with_retry_after
 async def bizmap_error(request: Request, error: BizmapError) -> Response:
     if isinstance(error, LoginRequired):
         return _to_login(request)
