@@ -240,3 +240,16 @@ def test_an_acknowledgement_refused_for_room_is_not_taken(
     with Store(site.db) as store:  # stored, so a restart keeps it
         stored = store.get_incident(incident["id"])
     assert stored is not None and stored.acknowledged_by == "test-operate"
+
+
+def test_incidents_a_model_reload_could_not_save_are_saved_once_there_is_room(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reload swaps in a new engine, whose incidents are all saved again: refused, they wait."""
+    refuse_incident_saves(site, monkeypatch)
+    assert site.post_events(batch("down", "down", "a") + batch("down-c", "down", "c")).status_code == 202
+    assert site.client.post("/api/v1/model/reload", headers=site.api("admin")).status_code == 200
+    assert site.client.get("/api/v1/incidents", headers=site.api("read")).status_code == 200
+    monkeypatch.undo()
+    listed = site.client.get("/api/v1/incidents", headers=site.api("read"))
+    assert [i["services"] for i in listed.json()["incidents"]] == [["orders"]]
