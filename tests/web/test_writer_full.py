@@ -9,7 +9,6 @@ import asyncio
 import logging
 import shutil
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +38,9 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def events(name: str, count: int, size: int = 600) -> list[Event]:
     return [
-        Event(State.DOWN if k % 2 else State.OK, None, node="abc"[k % 3], id=f"{name}-{k}", summary="s" * size)
+        Event(
+            State.DOWN if k % 2 else State.OK, None, node="abc"[k % 3], id=f"{name}-{k}", summary="s" * size
+        )
         for k in range(count)
     ]
 
@@ -78,16 +79,20 @@ def test_a_group_refused_for_room_fails_every_request_in_it_and_the_writer_recov
 @dataclass
 class Outcome:
     acknowledged: list[tuple[list[str], IngestCounts]] = field(default_factory=list)
-    refused: list[list[Event]] = field(default_factory=list)
+    refused: list[list[Event]] = field(default_factory=list)  # not yet retried
+    refusals: int = 0
 
 
-# A run: steps, each requests sent together (their sizes and how many ms apart), or the
-# database filling up (room for so many pages), or room again.
+# A run: the database has room for so many pages, then steps: requests sent together (their
+# sizes and how many ms apart), the database filling up again (room for so many pages), room
+# again, or the senders retrying what was refused.
 REQUESTS = st.lists(st.tuples(st.integers(1, 12), st.integers(0, 3)), min_size=1, max_size=5)
+ROOM = st.integers(0, 6)
 STEPS = st.lists(
     st.one_of(
         st.tuples(st.just("send"), REQUESTS),
-        st.tuples(st.just("fill"), st.integers(0, 6)),
+        st.tuples(st.just("send"), REQUESTS),
+        st.tuples(st.just("fill"), ROOM),
         st.tuples(st.just("room"), st.just(0)),
         st.tuples(st.just("retry"), st.just(0)),
     ),
@@ -97,12 +102,14 @@ STEPS = st.lists(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=STEPS)
-def test_the_stored_events_are_exactly_those_acknowledged(template: Path, steps: list[tuple[str, object]]) -> None:
+@given(room=ROOM, steps=STEPS)
+def test_the_stored_events_are_exactly_those_acknowledged(
+    template: Path, room: int, steps: list[tuple[str, object]]
+) -> None:
     with tempfile.TemporaryDirectory() as directory:
         shutil.copy(template, Path(directory) / "bizmap.db")
         url = f"sqlite:///{Path(directory) / 'bizmap.db'}"
-        outcome = asyncio.run(_play(url, steps))
+        outcome = asyncio.run(_play(url, room, steps))
         with Store(url) as store:
             stored = [e.event_id for e in store.iter_all_events()]
     acknowledged_ids = [i for ids, _ in outcome.acknowledged for i in ids]
@@ -113,10 +120,11 @@ def test_the_stored_events_are_exactly_those_acknowledged(template: Path, steps:
         seen.update(ids)
 
 
-async def _play(url: str, steps: list[tuple[str, object]]) -> Outcome:
+async def _play(url: str, room: int, steps: list[tuple[str, object]]) -> Outcome:
     outcome = Outcome()
     with Store(url) as store:
         limit = PageLimit(store.engine)
+        limit.full_after(room)
         writer = IngestWriter(store, LiveEngine(GRAPH, T0 - 60))
         writer.start()
         sent = 0
@@ -127,6 +135,7 @@ async def _play(url: str, steps: list[tuple[str, object]]) -> Outcome:
                 counts = await writer.submit(batch, T0 + sent)
             except StorageUnavailable:
                 outcome.refused.append(batch)
+                outcome.refusals += 1
             else:
                 outcome.acknowledged.append(([e.id or "" for e in batch], counts))
 
