@@ -116,7 +116,9 @@ def _postgres(error: Exception) -> OperationalError:
         (_postgres(psycopg.errors.ConfigurationLimitExceeded("no")), "resources"),
     ],
 )
-def test_postgresql_insufficient_resources_is_storage_unavailable(error: OperationalError, words: str) -> None:
+def test_postgresql_insufficient_resources_is_storage_unavailable(
+    error: OperationalError, words: str
+) -> None:
     refusal = refusal_for(error)
     assert refusal is not None and words in str(refusal) and refusal.retry_after_seconds > 0
 
