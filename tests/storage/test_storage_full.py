@@ -3,19 +3,26 @@
 SQLite: "database or disk is full" (SQLITE_FULL), from a full disk or, the same error, from
 ``PRAGMA max_page_count`` (``helpers.PageLimit``), which the SQLite cases here use for real.
 PostgreSQL: SQLSTATE class 53, insufficient resources (53100 disk_full, 53200 out_of_memory,
-53300 too_many_connections), checked on the mapping itself. Any other database error stays
-what it is. A refused write stores nothing of its transaction; once there is room it succeeds.
+53300 too_many_connections), checked on the mapping itself, and once for real where the test
+may mount a tiny filesystem for a tablespace. Any other database error stays what it is.
+A refused write stores nothing of its transaction; once there is room it succeeds.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
+import subprocess
+import tempfile
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg.errors
 import pytest
+from psycopg import sql
 from sqlalchemy.exc import IntegrityError, OperationalError
 from storage_support import T0, FakeClock, arrived, event
 
@@ -141,3 +148,61 @@ def test_sqlite_full_is_storage_unavailable() -> None:
 )
 def test_other_database_errors_are_not(error: Exception) -> None:
     assert refusal_for(error) is None  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def postgres_on_a_tiny_disk(postgres_url: str) -> Iterator[tuple[str, Path]]:
+    """A PostgreSQL database whose events live on a 1 MB tmpfs (a tablespace): a disk that
+    really fills up. Needs root (to mount) and the server on this machine (it writes there);
+    skips otherwise, saying why (the mapping tests above run everywhere)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a tmpfs for a tablespace needs root and mount(8)")
+    directory = Path(tempfile.mkdtemp(prefix="bizmap-pg-tiny-"))  # under /tmp: the server can reach it
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(directory)], capture_output=True, text=True
+    )
+    if mounted.returncode != 0:
+        directory.rmdir()
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    tablespace = sql.Identifier(f"bizmap_tiny_{uuid.uuid4().hex[:12]}")
+    try:
+        try:
+            shutil.chown(directory, "postgres", "postgres")
+            with psycopg.connect(postgres_url, autocommit=True) as admin:
+                admin.execute(sql.SQL("CREATE TABLESPACE {} LOCATION {}").format(tablespace, str(directory)))
+        except (LookupError, psycopg.Error) as error:
+            pytest.skip(f"the PostgreSQL server cannot keep a tablespace in {directory}: {error}")
+        migrate(postgres_url)
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(sql.SQL("ALTER TABLE events SET TABLESPACE {}").format(tablespace))
+        try:
+            yield postgres_url, directory
+        finally:
+            with psycopg.connect(postgres_url, autocommit=True) as admin:
+                admin.execute("ALTER TABLE events SET TABLESPACE pg_default")
+                admin.execute(sql.SQL("DROP TABLESPACE {}").format(tablespace))
+    finally:
+        subprocess.run(["umount", str(directory)], check=True)
+        directory.rmdir()
+
+
+def test_a_really_full_disk_under_postgresql_is_storage_unavailable(
+    postgres_on_a_tiny_disk: tuple[str, Path],
+) -> None:
+    url, directory = postgres_on_a_tiny_disk
+    with Store(url) as store:
+        stored = 0
+        for number in range(1_000):
+            batch = arrived(*[event(id=f"b{number}-{k}", summary=os.urandom(500).hex()) for k in range(50)])
+            try:
+                stored += store.append_events(batch)[0]
+            except StorageUnavailable as refused:
+                assert "full" in str(refused) and isinstance(refused.__cause__, OperationalError)
+                assert getattr(refused.__cause__.orig, "sqlstate", None) == "53100"  # disk_full
+                break
+        else:
+            pytest.fail("the tablespace never filled")
+        assert store.count_events() == stored  # nothing of the refused batch
+        assert len(store.events(limit=10)) == 10  # reads go on
+        subprocess.run(["mount", "-o", "remount,size=8m", str(directory)], check=True)  # space freed
+        assert store.append_events(batch) == (50, 0)
