@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
 from typer.testing import CliRunner, Result
 
 from bizmap.domain.compile import CompiledGraph, compile_model
@@ -46,6 +48,31 @@ def own_states(graph: CompiledGraph, states: Mapping[str, str | State]) -> dict[
         graph.index[node]: int(state if isinstance(state, State) else State[state.upper()])
         for node, state in states.items()
     }
+
+
+class PageLimit:
+    """A SQLite database that fills up on demand: ``PRAGMA max_page_count`` on every connection
+    the engine hands out. Past the limit SQLite refuses writes with SQLITE_FULL, "database or
+    disk is full", the very error of a full disk, without filling the machine's disk."""
+
+    UNLIMITED = 1_073_741_823  # SQLite's default maximum page count
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.pages = self.UNLIMITED
+        sa_event.listen(engine, "checkout", self._apply)
+
+    def _apply(self, dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        dbapi_connection.execute(f"PRAGMA max_page_count={self.pages}")
+
+    def full_after(self, pages: int) -> None:
+        """From now on, the database may grow by ``pages`` pages at most."""
+        with self.engine.connect() as connection:
+            self.pages = int(connection.exec_driver_sql("PRAGMA page_count").scalar_one()) + pages
+
+    def lift(self) -> None:
+        """Space again: as when the disk is freed."""
+        self.pages = self.UNLIMITED
 
 
 def free_port() -> int:

@@ -24,6 +24,7 @@ BizmapError
 ├── UserError                 a user name or password (storage.users)
 ├── TokenNameInUse            a token name taken (storage.store)
 ├── UnknownIncident           no incident with that id (storage.store)
+├── StorageUnavailable        the database refuses writes for lack of room: 503 (storage.unavailable)
 ├── LoginRequired             a page without a session: to the login page (web.sessions)
 ├── PageForbidden             a page the viewer's role may not see (web.sessions)
 ├── PastedInvalid             a pasted business case or dial file (web.ui.decisions_forms)

@@ -10,6 +10,10 @@ a restart does not rebuild). At start-up every incident of the rebuilt history i
 keeping the acknowledgements stored before. Saves are serialized and each one takes the newest
 in-memory state, so an acknowledgement is never overwritten by an older copy. Costs are live:
 read from the engine when asked.
+
+When the database is full (``StorageUnavailable``) the changed incidents wait in memory and
+are written once there is room; reads go on with what is stored, and the log says so once. An
+acknowledgement that cannot be written is refused (503) and not taken.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING
 from bizmap.engine.incidents import TrackedIncident
 from bizmap.engine.live_engine import LiveEngine
 from bizmap.storage.store import Incident, UnknownIncident
+from bizmap.storage.unavailable import StorageUnavailable
 
 if TYPE_CHECKING:
     from bizmap.live.runtime import Live
@@ -41,6 +46,7 @@ class IncidentDesk:
         self._adopted: int | None = None  # the serial of the engine adopted (not the engine: it must go)
         self._unsaved: dict[str, TrackedIncident] = {}
         self._saver: asyncio.Task[None] | None = None
+        self._waiting_for_room = False  # the last write was refused for lack of room
 
     @property
     def engine(self) -> LiveEngine:
@@ -55,6 +61,8 @@ class IncidentDesk:
                 return
             for incident in self.engine.after_apply():
                 self._unsaved[incident.id] = incident
+        except StorageUnavailable:  # said once by flush; the incidents wait for room
+            pass
         except Exception:  # the events are stored already: never fail their request for this
             log.exception("following incidents failed")
 
@@ -62,7 +70,8 @@ class IncidentDesk:
         """Bring the store up to date before a read. Reading never moves the engine's clock:
         only events do, so that a restart, which replays the events alone, tells the same story."""
         await self.sync()
-        await self.flush()
+        with contextlib.suppress(StorageUnavailable):  # read what is stored; the rest waits for room
+            await self.flush()
 
     async def flush(self) -> None:
         """Write the incidents noted since the last write."""
@@ -72,10 +81,16 @@ class IncidentDesk:
         self._unsaved.clear()
         try:
             await self.save(pending)
-        except Exception:
+        except Exception as error:
             for incident in pending:  # try again with the next flush
                 self._unsaved.setdefault(incident.id, incident)
+            if isinstance(error, StorageUnavailable) and not self._waiting_for_room:
+                self._waiting_for_room = True
+                log.warning("%s: incidents are kept in memory and saved when %s", error.reason, error.until)
             raise
+        if self._waiting_for_room:
+            self._waiting_for_room = False
+            log.info("the database accepts writes again: the incidents kept in memory are saved")
 
     def start(self) -> None:
         self._saver = asyncio.get_running_loop().create_task(self._save_often(), name="bizmap-incidents")
@@ -85,13 +100,16 @@ class IncidentDesk:
             self._saver.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._saver
-        await self.flush()
+        with contextlib.suppress(StorageUnavailable):  # the next start rebuilds them from the events
+            await self.flush()
 
     async def _save_often(self) -> None:
         while True:
             await asyncio.sleep(SAVE_INTERVAL)
             try:
                 await self.flush()
+            except StorageUnavailable:  # said once by flush
+                pass
             except Exception:
                 log.exception("saving incidents failed")
 
@@ -106,7 +124,8 @@ class IncidentDesk:
             if known is not None and known.acknowledged_at is not None:
                 incident.acknowledged_at = known.acknowledged_at
                 incident.acknowledged_by = known.acknowledged_by
-        await self.save(tracker.incidents.values())
+        self._unsaved.update(tracker.incidents)  # all of them, kept until written
+        await self.flush()
 
     async def save(self, incidents: Iterable[TrackedIncident]) -> None:
         async with self.lock:  # the copy is taken inside the lock: later saves carry newer state
@@ -134,7 +153,11 @@ class IncidentDesk:
         if tracked is not None:
             if tracked.acknowledged_at is None:
                 self.engine.incidents.acknowledge(incident_id, now, by)
-                await self.save([tracked])
+                try:
+                    await self.save([tracked])
+                except Exception:  # not written: not taken (a retry tries again)
+                    tracked.acknowledged_at = tracked.acknowledged_by = None
+                    raise
             return self.record(tracked)
         async with self.lock:  # stored only (say, from before a model change)
             stored = await asyncio.to_thread(self.server.store.get_incident, incident_id)

@@ -11,6 +11,11 @@ The writer is pipelined: as soon as one group's commit returns, the next group's
 answered on the event loop. Commits stay in order, and a group is applied only after every
 earlier group, so the engine sees events exactly in arrival order.
 
+A group the database refuses for lack of room (``StorageUnavailable``: disk full) stored
+nothing: every request in it gets the refusal (HTTP 503 with ``Retry-After``), none is
+acknowledged, and the writer goes on with the next group. The log says so once, when the
+refusals begin, and once more when a group is stored again.
+
 A group is received at one instant: the receipt time of its last request, which is what is
 stored as every event's ``received_at`` and what an event without a time takes as its time
 (semantics §6). Requests that reach the writer together, milliseconds apart, are one moment
@@ -32,6 +37,7 @@ from dataclasses import dataclass
 from bizmap.domain.event import Event
 from bizmap.engine.live_engine import LiveEngine
 from bizmap.storage.store import Store
+from bizmap.storage.unavailable import StorageUnavailable
 
 log = logging.getLogger("bizmap.ingest")
 
@@ -77,6 +83,7 @@ class IngestWriter:
         self.duplicates = 0
         self.unmatched = 0
         self.last_commit_seconds = 0.0
+        self.refused_requests = 0  # refused since the database last refused a group (0: it takes them)
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="bizmap-ingest-writer")
@@ -132,12 +139,16 @@ class IngestWriter:
                 while group is not None:
                     try:
                         fresh = await group.commit
+                    except StorageUnavailable as refusal:  # no room: every request of the group is told
+                        self._refused(group, refusal)
+                        break
                     except Exception as error:  # the server must go on; each request learns it failed
                         log.exception("storing a group of events failed")
                         for request in group.requests:
                             if not request.answer.done():
                                 request.answer.set_exception(error)
                         break
+                    self._stored_again()
                     self.last_commit_seconds = time.perf_counter() - group.started
                     following = None
                     if not self._queue.empty() and not self._pause_requests:
@@ -152,6 +163,26 @@ class IngestWriter:
                     for hook in self.after_apply_hooks:
                         await hook()
                     group = following
+
+    def _refused(self, group: _Group, refusal: StorageUnavailable) -> None:
+        """Nothing of the group was stored: refuse every request in it, and say so in the log once."""
+        if not self.refused_requests:
+            log.warning(
+                "%s: refusing events until %s; nothing acknowledged was lost", refusal.reason, refusal.until
+            )
+        self.refused_requests += len(group.requests)
+        for request in group.requests:
+            if not request.answer.done():
+                request.answer.set_exception(refusal)
+
+    def _stored_again(self) -> None:
+        if self.refused_requests:
+            log.info(
+                "the database accepts writes again: ingestion goes on (%d requests were refused, "
+                "each told to retry)",
+                self.refused_requests,
+            )
+            self.refused_requests = 0
 
     def _apply_and_answer(self, group: _Group, fresh: list[bool]) -> None:
         tallies = [[0, 0, 0] for _ in group.requests]  # accepted, duplicates, unmatched

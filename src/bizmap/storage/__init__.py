@@ -5,6 +5,8 @@ from bizmap.storage import Store, migrate
 migrate(url)  # at start: creates and upgrades the database
 store = Store(url)
 accepted, duplicates = store.append_events([(event, received_at, matched), ...])
+
+A write refused for lack of room (disk full) raises ``StorageUnavailable``: nothing of it is stored.
 """
 
 from bizmap.storage.migrate import migrate
@@ -18,6 +20,7 @@ from bizmap.storage.records import (
 )
 from bizmap.storage.schema import ROLES
 from bizmap.storage.store import Store, TokenNameInUse, UnknownIncident
+from bizmap.storage.unavailable import StorageUnavailable
 
 __all__ = [
     "ROLES",
@@ -25,6 +28,7 @@ __all__ = [
     "Incident",
     "IncidentNote",
     "MaintenanceWindow",
+    "StorageUnavailable",
     "Store",
     "StoredEvent",
     "TokenInfo",

@@ -7,6 +7,9 @@ module (whose legacy mode begins them only before DML and never around DDL): rea
 deferred ``BEGIN`` (a consistent snapshot; WAL lets them run beside a writer), writes in
 ``BEGIN IMMEDIATE``, which takes the write lock up front and so waits for another writer (busy
 timeout) instead of failing when it upgrades from reading to writing.
+
+Every write goes through ``write_transaction``: a database full or out of resources there is
+``StorageUnavailable`` (``bizmap.storage.unavailable``), not a bare driver error.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
+
+from bizmap.storage.unavailable import refused_for_room
 
 BUSY_TIMEOUT_MS = 30_000
 _WRITE = "bizmap_write"  # execution option: this connection's next transaction writes
@@ -49,8 +54,11 @@ def create_engine(url: str | URL) -> Engine:
 
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A connection in a transaction that writes: committed on exit, rolled back on error."""
-    with engine.connect() as connection, writing(connection).begin():
+    """A connection in a transaction that writes: committed on exit, rolled back on error.
+
+    Raises ``StorageUnavailable`` when the database refuses the write for lack of room.
+    """
+    with refused_for_room(), engine.connect() as connection, writing(connection).begin():
         yield connection
 
 

@@ -2,7 +2,9 @@
 windows, incidents and their notes, and a few key/value settings; SQLite or PostgreSQL.
 
 Every write is one transaction, committed (on disk) when the method returns: the HTTP layer
-acknowledges events only after ``append_events`` has returned. All SQL is SQLAlchemy Core.
+acknowledges events only after ``append_events`` has returned. A write the database refuses for
+lack of room (disk full) raises ``StorageUnavailable`` and stores nothing of its transaction.
+All SQL is SQLAlchemy Core.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from bizmap.storage.schema import (
     meta,
     tokens,
 )
+from bizmap.storage.unavailable import StorageUnavailable
 
 __all__ = [  # records and migrate too, for callers that import everything from here
     "AuditEntry",
@@ -248,7 +251,10 @@ class Store:
             return None
         info, now = _token_info(row), self._clock()
         if info.last_used_at is None or now - info.last_used_at >= LAST_USED_RESOLUTION:
-            self._write(tokens.update().where(tokens.c.id == info.id).values(last_used_at=now))
+            try:
+                self._write(tokens.update().where(tokens.c.id == info.id).values(last_used_at=now))
+            except StorageUnavailable:  # bookkeeping: a full database must not lock readers out
+                return info
             info = replace(info, last_used_at=now)
         return info
 

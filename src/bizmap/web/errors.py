@@ -31,6 +31,7 @@ from bizmap.reports.incident import UnknownIncidentId
 from bizmap.reports.schedule import ScheduleConfigError
 from bizmap.slo.files import SloFileError
 from bizmap.storage.store import TokenNameInUse, UnknownIncident
+from bizmap.storage.unavailable import StorageUnavailable
 from bizmap.storage.users import UserError
 from bizmap.web.problems import problem, validation_problem
 from bizmap.web.sessions import LoginRequired, PageForbidden, current_viewer
@@ -57,9 +58,10 @@ STATUS: dict[type[BizmapError], int] = {
     BiaInvalid: 422,
     SloFileError: 422,
     ScheduleConfigError: 422,
+    StorageUnavailable: 503,
 }
 
-TITLES = {403: "Not allowed", 404: "Not found"}
+TITLES = {403: "Not allowed", 404: "Not found", 503: "Try again later"}
 
 
 def status_of(error: BizmapError) -> int:
@@ -78,6 +80,14 @@ def register(app: FastAPI) -> None:
 
 
 async def bizmap_error(request: Request, error: BizmapError) -> Response:
+    response = await _refusal(request, error)
+    retry_after = getattr(error, "retry_after_seconds", None)
+    if retry_after is not None:  # a refusal for now (a full database): when to come back
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+async def _refusal(request: Request, error: BizmapError) -> Response:
     if isinstance(error, LoginRequired):
         return _to_login(request)
     status = status_of(error)

@@ -23,7 +23,9 @@ from bizmap.errors import EventError
 from bizmap.ingest.native import decode_events
 from bizmap.live.runtime import Live
 from bizmap.settings import Settings
+from bizmap.storage.unavailable import StorageUnavailable
 from bizmap.web.common import INGEST, ORJSONResponse, authorize, live, read_body
+from bizmap.web.errors import bizmap_error
 from bizmap.web.problems import problem
 
 NATIVE_EVENTS_PATH = "/api/v1/events"
@@ -49,6 +51,8 @@ class NativeEventsFastPath:
             return
         except HTTPException as error:  # as the app's own handler answers it
             response = problem(error.status_code, str(error.detail), headers=error.headers)
+        except StorageUnavailable as error:  # the database is full: 503, as the app's handler answers it
+            response = await bizmap_error(request, error)
         await response(scope, receive, send)
 
 
