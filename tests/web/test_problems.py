@@ -113,3 +113,9 @@ def test_the_openapi_document_declares_the_problems_and_only_the_api(server: Ser
             assert content == {"application/problem+json": problem_schema}
     metrics = document["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
     assert list(metrics) == ["text/plain"]
+
+
+def test_pages_get_the_error_page_and_the_api_a_problem(server: Server) -> None:
+    page = server.client.get("/no-such-page")
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    _problem(server.client.get("/api/v1/no-such-thing", headers=server.headers("read")), 404)

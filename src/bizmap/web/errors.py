@@ -3,7 +3,8 @@
 A ``BizmapError`` that reaches the web shell is a refusal the user can act on, never a 500: its
 status comes from ``STATUS`` (the nearest class in its hierarchy, ``bizmap.errors``). On the API
 every refusal, ours, FastAPI's validation and Starlette's HTTP errors alike, is a problem
-document (``bizmap.web.problems``, RFC 9457); under ``/ui/`` it is the error page.
+document (``bizmap.web.problems``, RFC 9457); for a page (``/ui/``, ``/login``, anything not
+the API's) it is the error page.
 ``LoginRequired`` sends a browser to the login page instead. A 405 names every method the path
 takes in ``Allow``. A client that hangs up mid-body is let go quietly.
 """
@@ -61,6 +62,8 @@ STATUS: dict[type[BizmapError], int] = {
     StorageUnavailable: 503,
 }
 
+API_PREFIXES = ("/api/",)
+API_PATHS = frozenset({"/metrics", "/openapi.json", "/docs", "/healthz"})
 TITLES = {403: "Not allowed", 404: "Not found", 503: "Try again later"}
 
 
@@ -91,7 +94,7 @@ async def _refusal(request: Request, error: BizmapError) -> Response:
     if isinstance(error, LoginRequired):
         return _to_login(request)
     status = status_of(error)
-    if not request.url.path.startswith("/ui/"):
+    if for_programs(request):
         if isinstance(error, EventError):
             return problem(status, error.message, field=error.field)
         if isinstance(error, ModelInvalid):
@@ -106,7 +109,7 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
     headers = dict(error.headers or {})
     if error.status_code == 405:
         headers["Allow"] = ", ".join(allowed_methods(request))
-    if not request.url.path.startswith("/ui/"):
+    if for_programs(request):
         return problem(error.status_code, str(error.detail), headers=headers)
     viewer = await current_viewer(request)
     title = "Not found" if error.status_code == 404 else "Refused"
@@ -119,13 +122,19 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
 
 async def request_invalid(request: Request, error: RequestValidationError) -> Response:
     """A parameter or body that FastAPI refused before the route ran."""
-    if request.url.path.startswith("/ui/"):
+    if not for_programs(request):
         viewer = await current_viewer(request)
         first = error.errors()[0] if error.errors() else {"loc": (), "msg": "not valid"}
         where = ".".join(str(part) for part in first["loc"][1:]) or "the form"
         message = f"{where}: {first['msg']}"
         return render(request, "error.html", viewer, title="Refused", message=message, status_code=400)
     return validation_problem(error.errors(), skip=("body", "query", "path", "header", "cookie"))
+
+
+def for_programs(request: Request) -> bool:
+    """Whether the path is the API's (problem documents) rather than a page's (the error page)."""
+    path = request.url.path
+    return path.startswith(API_PREFIXES) or path in API_PATHS
 
 
 def allowed_methods(request: Request) -> list[str]:
