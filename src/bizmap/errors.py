@@ -1,13 +1,14 @@
 """The errors a user can cause, in one hierarchy; each names the file, field or id, and the fix.
 
-The web shell answers every one with a status (``bizmap.web.errors.STATUS``) and a JSON body on
-the API or the error page in the UI; the CLI prints it without a traceback (exit code 1, or 2
+The web shell answers every one with a status (``bizmap.web.errors.STATUS``) and a problem document
+(RFC 9457) on the API or the error page in the UI; the CLI prints it without a traceback (exit code 1, or 2
 for ``UsageError``). Private classes (``_Name``) are caught where they are raised.
 
 BizmapError
 ├── EventError                one event is malformed; names the field
 ├── EventLineError            ... at a line of an event log (FILE:LINE)
 ├── UsageError                a command's arguments are wrong (exit code 2)
+│   └── UnknownServiceId      no business service with that id, for a review (reports.review)
 ├── UnknownStateError         a state name bizmap does not know (domain.states)
 ├── ModelInvalid              every problem of a model, located (domain.validate)
 ├── _DuplicateKey             a key twice in one YAML mapping (model.loading)

@@ -140,12 +140,16 @@ def period_run(source: EventSource, period: ReportPeriod) -> Run:
     return run(source, *source.window(period.start, period.end))
 
 
+class UnknownServiceId(UsageError, LookupError):
+    """A review asked for a business service the model does not have (404 on the API)."""
+
+
 def gather_review(source: EventSource, period: ReportPeriod, service: str | None = None) -> ServiceReview:
     """Everything the review of ``period`` says, for ``service`` or every business service."""
     graph = source.graph
     if service is not None and (service not in graph.index or graph.index[service] not in graph.service_of):
         known = ", ".join(graph.ids[s.index] for s in graph.services)
-        raise UsageError(f"unknown business service {service!r}: use one of {known}")
+        raise UnknownServiceId(f"unknown business service {service!r}: use one of {known}")
     start, end = source.window(period.start, period.end)
     if end <= start:
         assert source.as_of is not None

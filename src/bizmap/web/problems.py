@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bizmap.web.common import ORJSONResponse
 
 PROBLEM_JSON = "application/problem+json"
+COMPONENTS = "#/components/schemas/"
 
 
 class Problem(BaseModel):
@@ -111,18 +112,31 @@ REFUSALS = {
 }
 
 
+def json_body(schema: dict[str, Any] | type[BaseModel], description: str) -> dict[str, Any]:
+    """The ``openapi_extra`` of a route that reads its JSON body itself: what the body must be."""
+    if isinstance(schema, type):
+        schema = schema.model_json_schema(ref_template=f"{COMPONENTS}{{model}}")
+    media = {"application/json": {"schema": schema}}
+    return {"requestBody": {"required": True, "description": description, "content": media}}
+
+
 def describe_problems(document: dict[str, Any]) -> dict[str, Any]:
     """Declare the problem answers on every API operation of an OpenAPI ``document``.
 
     Every operation may answer 400, 401, 403 and 422; one with a path parameter also 404; one
     with a body also 413; one that writes (POST, DELETE) also 409 and 503. FastAPI's own
-    validation error schema is replaced by ``Problem``, which is what the server sends.
+    validation error schema is replaced by ``Problem``, which is what the server sends. The
+    definitions inside bodies declared with ``json_body`` move to the document's components.
     """
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                schemas.update(media.get("schema", {}).pop("$defs", {}))
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    schemas["Problem"] = Problem.model_json_schema(ref_template=f"{COMPONENTS}{{model}}")
+    content = {PROBLEM_JSON: {"schema": {"$ref": f"{COMPONENTS}Problem"}}}
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:

@@ -16,7 +16,7 @@ from bizmap.decisions.availability.predict import availability_document, service
 from bizmap.decisions.availability.simulation import add_simulation, simulate
 from bizmap.domain.compile import CompiledGraph
 from bizmap.web.common import ORJSONResponse, ReadToken, live, read_body
-from bizmap.web.problems import body_problem, problem
+from bizmap.web.problems import body_problem, json_body, problem
 
 YearQuery = Annotated[
     int | None,
@@ -49,7 +49,11 @@ def register(app: FastAPI) -> None:
         document = await asyncio.to_thread(_availability, graph, chosen, simulate_years, seed)
         return ORJSONResponse(document)
 
-    @app.post("/api/v1/availability/dial", summary="Availability and downtime cost before and after changes")
+    @app.post(
+        "/api/v1/availability/dial",
+        summary="Availability and downtime cost before and after changes",
+        openapi_extra=json_body(DialSpec, "A change document, as in a dial file (docs/availability.md)."),
+    )
     async def post_dial(request: Request, _: ReadToken, year: YearQuery = None) -> Response:
         server = live(request)
         raw = await read_body(request, server.settings.max_body_bytes)

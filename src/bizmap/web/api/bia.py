@@ -14,15 +14,30 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from bizmap.decisions.bia.assess import assess_answers, assessment_document
+from bizmap.decisions.bia.questionnaire import Questionnaire
 from bizmap.decisions.bia.thresholds import Thresholds
 from bizmap.web.common import ORJSONResponse, ReadToken, live
-from bizmap.web.problems import body_problem, problem, validation_problem
+from bizmap.web.problems import COMPONENTS, body_problem, json_body, problem, validation_problem
+
+
+def _answers_schema() -> dict[str, Any]:
+    """The questionnaire (docs/bia.md) with the optional ``thresholds`` object beside it."""
+    schema = Questionnaire.model_json_schema(ref_template=f"{COMPONENTS}{{model}}")
+    thresholds = Thresholds.model_json_schema(ref_template=f"{COMPONENTS}{{model}}")
+    schema.setdefault("$defs", {}).update(thresholds.pop("$defs", {}))
+    schema["$defs"]["Thresholds"] = thresholds
+    schema["properties"]["thresholds"] = {"$ref": f"{COMPONENTS}Thresholds"}
+    return schema
 
 
 def register(app: FastAPI) -> None:
     """Add this area's routes to ``app``."""
 
-    @app.post("/api/v1/bia/assess", summary="Business impact analysis: answers to tier and recommendations")
+    @app.post(
+        "/api/v1/bia/assess",
+        summary="Business impact analysis: answers to tier and recommendations",
+        openapi_extra=json_body(_answers_schema(), "The answers, and thresholds if not the defaults."),
+    )
     async def assess(request: Request, _: ReadToken, answers: Annotated[dict[str, Any], Body()]) -> Response:
         graph = live(request).graph
         answers = dict(answers)

@@ -17,19 +17,47 @@ from fastapi.responses import Response
 
 from bizmap.domain.calendar import format_time
 from bizmap.domain.event import Event
+from bizmap.domain.states import ACCEPTED_STATE_NAMES
 from bizmap.errors import EventError
 from bizmap.ingest.alertmanager import events_from_alertmanager
 from bizmap.ingest.cloudevents import events_from_cloudevent, events_from_cloudevents_batch
 from bizmap.ingest.icinga import event_from_icinga
 from bizmap.web.common import IngestToken, ORJSONResponse, ReadToken, live, read_body
 from bizmap.web.ingesting import ingest, ingest_native
-from bizmap.web.problems import problem
+from bizmap.web.problems import json_body, problem
+
+_TEXT = {"type": "string", "pattern": "^[^\\u0000-\\u001f\\u007f]+$"}  # no control characters
+NATIVE_EVENT = {
+    "type": "object",
+    "properties": {
+        "state": {"enum": [*ACCEPTED_STATE_NAMES, 0, 1, 2, 3], "description": "The signal's state now."},
+        "time": {"type": "string", "format": "date-time", "description": "RFC 3339 (default: now)."},
+        "node": {**_TEXT, "description": "The node's id; or give labels for the selectors."},
+        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "key": {**_TEXT, "description": "Which signal of the node (default: default)."},
+        "summary": {"type": "string"},
+        "source": {"type": "string"},
+        "id": {**_TEXT, "description": "Unique per event: a resent id is a duplicate."},
+    },
+    "required": ["state"],
+    "additionalProperties": False,
+    "anyOf": [
+        {"required": ["node"]},
+        {"required": ["labels"], "properties": {"labels": {"minProperties": 1}}},
+    ],
+}
+NATIVE_EVENTS = {"anyOf": [NATIVE_EVENT, {"type": "array", "items": NATIVE_EVENT}]}
 
 
 def register(app: FastAPI) -> None:
     """Add this area's routes to ``app``."""
 
-    @app.post("/api/v1/events", status_code=202, summary="Ingest native events (one object or an array)")
+    @app.post(
+        "/api/v1/events",
+        status_code=202,
+        summary="Ingest native events (one object or an array)",
+        openapi_extra=json_body(NATIVE_EVENTS, "One native event or an array of them (semantics §6)."),
+    )
     async def post_events(request: Request, _: IngestToken) -> Response:
         return await ingest_native(request)  # served by NativeEventsFastPath; here for /docs
 

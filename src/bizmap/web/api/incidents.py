@@ -17,7 +17,13 @@ from bizmap.live.incident_desk import IncidentDesk
 from bizmap.live.runtime import Live
 from bizmap.storage.store import Incident, IncidentNote, UnknownIncident
 from bizmap.web.common import OperateToken, ORJSONResponse, ReadToken, live, read_body
-from bizmap.web.problems import problem
+from bizmap.web.problems import json_body, problem
+
+NOTE = {
+    "type": "object",
+    "properties": {"text": {"type": "string", "pattern": r"\S", "description": "What to note."}},
+    "required": ["text"],
+}
 
 
 def desk(request: Request) -> IncidentDesk:
@@ -110,7 +116,12 @@ def register(app: FastAPI) -> None:
         )
         return ORJSONResponse(incident_json(record, server.engine.incidents.get(incident_id), server))
 
-    @app.post("/api/v1/incidents/{incident_id}/notes", status_code=201, summary="Add a note to an incident")
+    @app.post(
+        "/api/v1/incidents/{incident_id}/notes",
+        status_code=201,
+        summary="Add a note to an incident",
+        openapi_extra=json_body(NOTE, "The note."),
+    )
     async def add_note(incident_id: str, request: Request, token: OperateToken) -> Response:
         server = live(request)
         body = await read_body(request, server.settings.max_body_bytes)

@@ -28,7 +28,7 @@ from bizmap.domain.states import STATE_LABELS, State
 from bizmap.errors import BizmapError
 from bizmap.live.runtime import Live
 from bizmap.web.common import AdminToken, ORJSONResponse, ReadToken, live, read_body
-from bizmap.web.problems import body_problem, problem
+from bizmap.web.problems import body_problem, json_body, problem
 
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 StateName = Literal["ok", "degraded", "unknown", "down"]
@@ -84,7 +84,13 @@ def register(app: FastAPI) -> None:
         ]
         return ORJSONResponse(body)
 
-    @app.post("/api/v1/whatif", summary="What if these nodes failed now, on top of the live state?")
+    @app.post(
+        "/api/v1/whatif",
+        summary="What if these nodes failed now, on top of the live state?",
+        openapi_extra=json_body(
+            WhatIfBody, "The nodes to fail, by the state to give them (ids of the model)."
+        ),
+    )
     async def post_whatif(request: Request, _: ReadToken) -> Response:
         server = live(request)
         raw = await read_body(request, server.settings.max_body_bytes)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.responses import Response
@@ -19,7 +19,7 @@ from bizmap.reports.executive import gather_executive
 from bizmap.reports.incident import UnknownIncidentId, gather_incident
 from bizmap.reports.periods import ReportPeriod, parse_period
 from bizmap.reports.render import MEDIA_TYPES, Report, render
-from bizmap.reports.review import gather_review
+from bizmap.reports.review import UnknownServiceId, gather_review
 from bizmap.reports.sources import EventSource, database_source
 from bizmap.web.common import ReadToken, live
 
@@ -36,6 +36,15 @@ PeriodQuery = Annotated[
 ]
 
 
+# What a report answers, by its format.
+DOCUMENTS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report in the format asked for.",
+        "content": {media.split(";")[0]: {} for media in MEDIA_TYPES.values()},
+    }
+}
+
+
 def _document(server: Live, gather: Callable[[EventSource], Report], form: str, name: str) -> Response:
     source = database_source(server.graph, server.store, server.settings.model, server.clock())
     body = render(gather(source), form)
@@ -48,7 +57,7 @@ async def serve_document(
 ) -> Response:
     try:
         return await asyncio.to_thread(_document, server, gather, form, name)
-    except UnknownIncidentId as error:
+    except (UnknownIncidentId, UnknownServiceId) as error:
         raise HTTPException(404, str(error)) from None
     except UsageError as error:
         raise HTTPException(422, str(error)) from None
@@ -64,7 +73,12 @@ def parse_or_422(text: str) -> ReportPeriod:
 def register(app: FastAPI) -> None:
     """Add this area's routes to ``app``."""
 
-    @app.get("/api/v1/reports/incidents/{incident_id}", summary="Business Impact Statement of an incident")
+    @app.get(
+        "/api/v1/reports/incidents/{incident_id}",
+        summary="Business Impact Statement of an incident",
+        response_class=Response,
+        responses=DOCUMENTS,
+    )
     async def incident_report(
         incident_id: str, request: Request, _: ReadToken, format: Format = "pdf"
     ) -> Response:
@@ -72,7 +86,12 @@ def register(app: FastAPI) -> None:
             live(request), lambda s: gather_incident(s, incident_id), format, incident_id
         )
 
-    @app.get("/api/v1/reports/review", summary="Service review of a month or a quarter")
+    @app.get(
+        "/api/v1/reports/review",
+        summary="Service review of a month or a quarter",
+        response_class=Response,
+        responses=DOCUMENTS,
+    )
     async def review_report(
         request: Request,
         _: ReadToken,
@@ -84,7 +103,12 @@ def register(app: FastAPI) -> None:
         name = f"review-{chosen.code}" + (f"-{service}" if service else "")
         return await serve_document(live(request), lambda s: gather_review(s, chosen, service), format, name)
 
-    @app.get("/api/v1/reports/executive", summary="One-page executive summary of a month or a quarter")
+    @app.get(
+        "/api/v1/reports/executive",
+        summary="One-page executive summary of a month or a quarter",
+        response_class=Response,
+        responses=DOCUMENTS,
+    )
     async def executive_report(
         request: Request, _: ReadToken, period: PeriodQuery, format: Format = "pdf"
     ) -> Response:
