@@ -413,7 +413,8 @@ def test_reports_open_in_the_browser_with_a_session_not_only_with_a_token(client
     api = test_client.get(f"/api/v1/reports/incidents/{incident['id']}?format=html", headers=read)
     charts = re.compile(r"<svg.*?</svg>", re.DOTALL)  # matplotlib stamps a date and random ids
     assert charts.sub("", html.text) == charts.sub("", api.text)  # the same document as the API's
-    assert "script-src 'self'" in html.headers["content-security-policy"]
+    # the report's own policy, stricter than the pages' (no script at all; tests/web/test_report_headers.py)
+    assert "default-src 'none'" in html.headers["content-security-policy"]
     pdf = test_client.get(f"{path}?format=pdf")
     assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     assert test_client.get("/ui/reports/incidents/INC-nope").status_code == 404
