@@ -5,7 +5,12 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
+
+from bizmap.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,7 @@ class Settings:
     max_event_lead_seconds: float = 300.0
     notify: str = ""
     reports: str = ""
+    trusted_proxy: str = ""  # comma-separated addresses and networks (``parse_trusted_proxies``)
 
 
 HELP: dict[str, str] = {
@@ -35,9 +41,33 @@ HELP: dict[str, str] = {
     "reports": (
         "Scheduled reports config file (YAML): SMTP and schedules, see docs/reports.md (env BIZMAP_REPORTS)."
     ),
+    "trusted_proxy": (
+        "Address or network (CIDR) of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are "
+        "believed; repeat it or separate with commas (env BIZMAP_TRUSTED_PROXY). None by default: "
+        "the headers are ignored. See docs/security.md."
+    ),
 }
 
 
 def describe() -> list[tuple[str, object, str]]:
     """(name, default, help) of every setting, in declaration order."""
     return [(f.name, f.default, HELP[f.name]) for f in fields(Settings)]
+
+
+def parse_trusted_proxies(values: Iterable[str]) -> tuple[str, ...]:
+    """The trusted proxies given (each value may hold several, separated by commas or spaces),
+    as normalised addresses and networks. A host name or ``*`` is refused: uvicorn would
+    quietly never match the one, and would believe any client with the other."""
+    items = [item for value in values for item in re.split(r"[,\s]+", value.strip()) if item]
+    return tuple(dict.fromkeys(_address_or_network(item) for item in items))
+
+
+def _address_or_network(text: str) -> str:
+    try:
+        if "/" in text:
+            return str(ipaddress.ip_network(text, strict=False))  # 10.1.2.3/8 -> 10.0.0.0/8
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise UsageError(
+            f"--trusted-proxy: {text!r} is not an IP address or network (like 127.0.0.1, ::1 or 10.0.0.0/24)"
+        ) from None

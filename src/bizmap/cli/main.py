@@ -32,7 +32,7 @@ from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.states import State
 from bizmap.errors import BizmapError, UsageError
 from bizmap.model.export import to_dot, to_mermaid
-from bizmap.settings import HELP, Settings
+from bizmap.settings import HELP, Settings, parse_trusted_proxies
 from bizmap.text import money_text as _money
 
 
@@ -225,6 +225,10 @@ def serve(
     ] = Settings.max_event_lead_seconds,
     notify: Annotated[str, typer.Option(help=HELP["notify"])] = Settings.notify,
     reports: Annotated[str, typer.Option(envvar="BIZMAP_REPORTS", help=HELP["reports"])] = Settings.reports,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(envvar="BIZMAP_TRUSTED_PROXY", metavar="ADDRESS", help=HELP["trusted_proxy"]),
+    ] = None,
 ) -> None:
     """Run the live server: ingest events, keep the business view current, serve the API."""
     import uvicorn
@@ -232,6 +236,10 @@ def serve(
     from bizmap.reports.schedule import ScheduleConfigError, check_for_server, load_schedule_config
     from bizmap.web.app import create_app
 
+    try:
+        proxies = parse_trusted_proxies(trusted_proxy or ())
+    except UsageError as error:
+        _fail(f"error: {error}", 2)
     compiled = _graph(model)  # refuse an invalid model before anything starts
     if reports:  # and a bad reports config, with its file, line and key (not a start-up traceback)
         try:
@@ -249,12 +257,23 @@ def serve(
         max_event_lead_seconds=max_event_lead_seconds,
         notify=notify,
         reports=reports,
+        trusted_proxy=",".join(proxies),
     )
     err.print(f"bizmap serving {model} on http://{host}:{port} (database {db})", markup=False)
     if reports:
         err.print(f"scheduled reports from {reports}", markup=False)
+    if proxies:
+        err.print(f"X-Forwarded-For and X-Forwarded-Proto believed from {', '.join(proxies)}", markup=False)
     uvicorn.run(
-        create_app(settings, manage_heap=True), host=host, port=port, log_level="info", access_log=False
+        create_app(settings, manage_heap=True),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 unless told: a local client could
+        # then name any address it likes (and escape the login throttle)
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=list(proxies),
     )
 
 
@@ -420,7 +439,7 @@ def demo(
     )
     settings = Settings(model=str(model), db=db, host="127.0.0.1", port=port)
     app_ = with_simulator(create_app(settings, manage_heap=True), seed)
-    uvicorn.run(app_, host="127.0.0.1", port=port, log_level="warning")
+    uvicorn.run(app_, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
 
 
 # Command groups in their own modules add themselves to ``app`` when imported.

@@ -160,42 +160,62 @@ CsrfChecked: Any = Depends(check_csrf)
 
 
 class LoginThrottle:
-    """Failed logins, counted per client address and per user name: after ``max_failures``
-    within ``window_seconds``, that address (or name) must wait ``lockout_seconds`` before the
-    next try, so that passwords and tokens cannot be guessed at the server's speed.
+    """Failed logins, counted so that passwords and tokens cannot be guessed at the server's
+    speed, and so that nobody can lock somebody else out.
 
-    A success clears the address and the name. Kept in memory: a restart forgets it, which
-    costs a guesser a restart's worth of tries at most.
+    - A name and password count per (name, address) pair: after ``max_failures`` within
+      ``window_seconds``, that name must wait ``lockout_seconds`` at that address. Colleagues
+      behind the same address (an office's NAT), and the same person from elsewhere, go on.
+    - A token (no name) counts per address, ``max_failures`` likewise; it holds token logins
+      from that address only.
+    - Every failure also counts towards its address's ceiling, ``max_failures_per_address``:
+      a guesser spraying many names from one address is held for every name and token.
+
+    There is no count per name alone: it would let anyone lock a user out from anywhere.
+    A success clears its own pair (or its address's token count), never the address's
+    ceiling, so logging in to an account of one's own between guesses gains nothing. Kept in
+    memory: a restart forgets it, which costs a guesser a restart's worth of tries at most.
     """
 
     def __init__(
-        self, max_failures: int = 5, window_seconds: float = 300.0, lockout_seconds: float = 300.0
+        self,
+        max_failures: int = 5,
+        max_failures_per_address: int = 50,
+        window_seconds: float = 300.0,
+        lockout_seconds: float = 300.0,
     ) -> None:
         self.max_failures = max_failures
+        self.max_failures_per_address = max_failures_per_address
         self.window_seconds = window_seconds
         self.lockout_seconds = lockout_seconds
-        self._failures: dict[str, list[float]] = {}  # key -> times of its recent failures
-        self._locked_until: dict[str, float] = {}
+        self._failures: dict[tuple[str, ...], list[float]] = {}  # key -> times of its recent failures
+        self._locked_until: dict[tuple[str, ...], float] = {}
 
-    def wait_seconds(self, keys: list[str], now: float) -> float:
-        """How long the next try must wait (0: it may go ahead)."""
-        return max((self._locked_until.get(key, now) - now for key in keys), default=0.0)
+    def wait_seconds(self, address: str, name: str | None, now: float) -> float:
+        """How long a login as ``name`` (None: with a token) from ``address`` must wait (0: go ahead)."""
+        waits = [self._locked_until.get(key, now) - now for key, _ in self._counted(address, name)]
+        return max(0.0, *waits)
 
-    def failed(self, keys: list[str], now: float) -> None:
-        if len(self._failures) > 10_000:  # a flood of addresses: keep only what is still recent
+    def failed(self, address: str, name: str | None, now: float) -> None:
+        if len(self._failures) > 10_000:  # a flood of addresses or names: keep only what is recent
             self._forget_before(now - self.window_seconds)
-        for key in keys:
+        for key, limit in self._counted(address, name):
             recent = [t for t in self._failures.get(key, []) if t > now - self.window_seconds]
             recent.append(now)
             self._failures[key] = recent
-            if len(recent) >= self.max_failures:
+            if len(recent) >= limit:
                 self._locked_until[key] = now + self.lockout_seconds
                 self._failures[key] = []
 
-    def succeeded(self, keys: list[str]) -> None:
-        for key in keys:
-            self._failures.pop(key, None)
-            self._locked_until.pop(key, None)
+    def succeeded(self, address: str, name: str | None) -> None:
+        own, _ = self._counted(address, name)[0]
+        self._failures.pop(own, None)
+        self._locked_until.pop(own, None)
+
+    def _counted(self, address: str, name: str | None) -> list[tuple[tuple[str, ...], int]]:
+        """The keys a login counts under, each with its limit: its own first, then the address."""
+        own = ("token", address) if name is None else ("name", name[:256], address)
+        return [(own, self.max_failures), (("address", address), self.max_failures_per_address)]
 
     def _forget_before(self, instant: float) -> None:
         self._failures = {k: v for k, v in self._failures.items() if v and v[-1] > instant}

@@ -52,15 +52,14 @@ def register(app: FastAPI) -> None:
         fields = {key: str(form.get(key) or "") for key in ("token", "name", "password", "next")}
         user_store = people(request)
         now = live(request).clock()
-        keys = [f"address:{request.client.host if request.client else '?'}"]
-        if not fields["token"].strip() and fields["name"].strip():
-            keys.append(f"name:{fields['name'].strip()[:100]}")
-        wait = throttle.wait_seconds(keys, now)
+        # the peer, or the client a trusted proxy names (``bizmap serve --trusted-proxy``)
+        address = request.client.host if request.client else "?"
+        name = None if fields["token"].strip() else fields["name"].strip()  # None: a token login
+        attempted = {"name": fields["name"][:100], "address": address}  # never the secret
+        wait = throttle.wait_seconds(address, name, now)
         if wait > 0:
             minutes = max(1, math.ceil(wait / 60))
-            await asyncio.to_thread(
-                live(request).store.audit, "anonymous", "ui.login.throttled", {"name": fields["name"][:100]}
-            )
+            await asyncio.to_thread(live(request).store.audit, "anonymous", "ui.login.throttled", attempted)
             page = _login_page(
                 request,
                 fields["next"],
@@ -81,10 +80,9 @@ def register(app: FastAPI) -> None:
             if user is not None:
                 principal, via = user.name, "password"
         if principal is None or via is None:
-            throttle.failed(keys, now)
-            how = "token" if fields["token"].strip() else "password"
-            attempted = {"via": how, "name": fields["name"][:100]}  # never the secret
-            await asyncio.to_thread(live(request).store.audit, "anonymous", "ui.login.refused", attempted)
+            throttle.failed(address, name, now)
+            refused = {"via": "password" if name is not None else "token", **attempted}
+            await asyncio.to_thread(live(request).store.audit, "anonymous", "ui.login.refused", refused)
             return _login_page(
                 request,
                 fields["next"],
@@ -92,12 +90,14 @@ def register(app: FastAPI) -> None:
                 "Ingest tokens cannot log in.",
                 status_code=401,
             )
-        throttle.succeeded(keys)
+        throttle.succeeded(address, name)
         session_id = await asyncio.to_thread(user_store.create_session, principal, via)
         response = redirect(safe_next(fields["next"]))
         set_cookie(response, request, SESSION_COOKIE, session_id, int(SESSION_SECONDS))
         response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
-        await asyncio.to_thread(live(request).store.audit, principal, "ui.login", {"via": via})
+        await asyncio.to_thread(
+            live(request).store.audit, principal, "ui.login", {"via": via, "address": address}
+        )
         return response
 
     @app.post("/logout", include_in_schema=False, dependencies=[CsrfChecked])

@@ -42,6 +42,7 @@ EVENTS_PAGE = 50  # events per page
 SEARCH_CHUNK = 500  # events read at a time while searching text
 SEARCH_LIMIT = 5000  # events looked at per page while searching; the next page goes on from there
 SUGGEST_LIMIT = 5000  # nodes: a bigger model gets no suggestions list (the page would be megabytes)
+LARGEST_SEQ = 2**63 - 1  # an event's sequence number is a signed 64-bit integer in the database
 _DAY_WORDS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -73,10 +74,16 @@ class EventFilters:
             time_from=params.get("from", "").strip(),
         )
         since = params.get("since", "0").strip() or "0"
-        if since.isdigit():
-            found.since = int(since)
+        # ASCII digits only ("²".isdigit() is true), no more than the database holds, and short
+        # enough for int() (it refuses more than 4,300 digits, leading zeros included)
+        number = since.lstrip("0") or "0"
+        digits = since.isascii() and since.isdigit() and len(number) <= len(str(LARGEST_SEQ))
+        if digits and int(number) <= LARGEST_SEQ:
+            found.since = int(number)
         else:
-            found.errors.append(f"since: {since!r} is not a sequence number (a whole number from 0)")
+            found.errors.append(
+                f"since: {since[:40]!r} is not a sequence number (a whole number from 0 to {LARGEST_SEQ})"
+            )
         if found.state and found.state not in STATE_LABELS:
             found.errors.append(f"state: {found.state!r} is not one of {', '.join(STATE_LABELS)}")
             found.state = ""

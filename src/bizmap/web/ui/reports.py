@@ -29,7 +29,9 @@ def _months(now: float) -> list[str]:
 
 
 def _secured(response: Response) -> Response:
-    response.headers.update(page_headers())
+    """The pages' headers, except that an HTML report keeps its own, stricter policy."""
+    for name, value in page_headers().items():
+        response.headers.setdefault(name, value)
     return response
 
 
