@@ -103,9 +103,7 @@ def test_the_openapi_document_declares_the_problems_and_only_the_api(server: Ser
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             declared = set(operation["responses"])
-            assert {"400", "401", "403", "422"} <= declared, (method, path)
-            if "{" in path:
-                assert "404" in declared, (method, path)
+            assert {"400", "401", "403", "404", "422"} <= declared, (method, path)
             if method == "post":
                 assert {"413", "503"} <= declared, (method, path)
             content = operation["responses"]["422"]["content"]

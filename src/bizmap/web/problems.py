@@ -104,7 +104,7 @@ REFUSALS = {
     400: "The request could not be read: bad JSON, or a value that is not what the field takes.",
     401: "No token, or a token that is invalid or revoked.",
     403: "The token's role may not do this.",
-    404: "Nothing with that id.",
+    404: "Nothing with that id (in the path, or a query parameter such as service).",
     409: "It conflicts with what exists.",
     413: "The body, or the number of events in it, is over the server's limit.",
     422: "The request was read but refused: a field fails its rules (see field and errors).",
@@ -112,19 +112,21 @@ REFUSALS = {
 }
 
 
-def json_body(schema: dict[str, Any] | type[BaseModel], description: str) -> dict[str, Any]:
+def json_body(
+    schema: dict[str, Any] | type[BaseModel], description: str, required: bool = True
+) -> dict[str, Any]:
     """The ``openapi_extra`` of a route that reads its JSON body itself: what the body must be."""
     if isinstance(schema, type):
         schema = schema.model_json_schema(ref_template=f"{COMPONENTS}{{model}}")
     media = {"application/json": {"schema": schema}}
-    return {"requestBody": {"required": True, "description": description, "content": media}}
+    return {"requestBody": {"required": required, "description": description, "content": media}}
 
 
 def describe_problems(document: dict[str, Any]) -> dict[str, Any]:
     """Declare the problem answers on every API operation of an OpenAPI ``document``.
 
-    Every operation may answer 400, 401, 403 and 422; one with a path parameter also 404; one
-    with a body also 413; one that writes (POST, DELETE) also 409 and 503. FastAPI's own
+    Every operation may answer 400, 401, 403, 404 (an id in the path or the query that names
+    nothing) and 422; one with a body also 413; one that writes (POST, DELETE) also 409 and 503. FastAPI's own
     validation error schema is replaced by ``Problem``, which is what the server sends. The
     definitions inside bodies declared with ``json_body`` move to the document's components.
     """
@@ -137,13 +139,11 @@ def describe_problems(document: dict[str, Any]) -> dict[str, Any]:
     schemas.pop("ValidationError", None)
     schemas["Problem"] = Problem.model_json_schema(ref_template=f"{COMPONENTS}{{model}}")
     content = {PROBLEM_JSON: {"schema": {"$ref": f"{COMPONENTS}Problem"}}}
-    for path, operations in document.get("paths", {}).items():
+    for operations in document.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            statuses = [400, 401, 403, 422]
-            if "{" in path:
-                statuses.append(404)
+            statuses = [400, 401, 403, 404, 422]
             if method in {"post", "put", "patch"}:
                 statuses.append(413)
             if method in {"post", "put", "patch", "delete"}:

@@ -27,23 +27,24 @@ from bizmap.web.ingesting import ingest, ingest_native
 from bizmap.web.problems import json_body, problem
 
 _TEXT = {"type": "string", "pattern": "^[^\\u0000-\\u001f\\u007f]+$"}  # no control characters
+_OR_NULL = {"type": ["string", "null"]}
 NATIVE_EVENT = {
     "type": "object",
     "properties": {
         "state": {"enum": [*ACCEPTED_STATE_NAMES, 0, 1, 2, 3], "description": "The signal's state now."},
-        "time": {"type": "string", "format": "date-time", "description": "RFC 3339 (default: now)."},
-        "node": {**_TEXT, "description": "The node's id; or give labels for the selectors."},
-        "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+        "time": {**_OR_NULL, "format": "date-time", "description": "RFC 3339 (default: now)."},
+        "node": {**_TEXT, **_OR_NULL, "description": "The node's id; or give labels for the selectors."},
+        "labels": {"type": ["object", "null"], "additionalProperties": {"type": "string"}},
         "key": {**_TEXT, "description": "Which signal of the node (default: default)."},
-        "summary": {"type": "string"},
-        "source": {"type": "string"},
-        "id": {**_TEXT, "description": "Unique per event: a resent id is a duplicate."},
+        "summary": _OR_NULL,
+        "source": _OR_NULL,
+        "id": {**_TEXT, **_OR_NULL, "description": "Unique per event: a resent id is a duplicate."},
     },
     "required": ["state"],
     "additionalProperties": False,
     "anyOf": [
-        {"required": ["node"]},
-        {"required": ["labels"], "properties": {"labels": {"minProperties": 1}}},
+        {"required": ["node"], "properties": {"node": {"type": "string"}}},
+        {"required": ["labels"], "properties": {"labels": {"type": "object", "minProperties": 1}}},
     ],
 }
 NATIVE_EVENTS = {"anyOf": [NATIVE_EVENT, {"type": "array", "items": NATIVE_EVENT}]}

@@ -88,7 +88,7 @@ def register(app: FastAPI) -> None:
         "/api/v1/whatif",
         summary="What if these nodes failed now, on top of the live state?",
         openapi_extra=json_body(
-            WhatIfBody, "The nodes to fail, by the state to give them (ids of the model)."
+            WhatIfBody, "The nodes to fail, by the state to give them (none: the live state).", required=False
         ),
     )
     async def post_whatif(request: Request, _: ReadToken) -> Response:
