@@ -13,7 +13,7 @@ CSTAMP := $(CVENV)/.installed
 SOURCES := $(shell find src -name '*.py') setup.py pyproject.toml
 ENGINE_TESTS := tests/domain tests/analytics tests/test_replay.py tests/test_cli.py tests/test_events.py
 
-.PHONY: demo test lint unit test-compiled bench clean integration-deps bench-deps
+.PHONY: demo test lint audit unit test-compiled bench clean integration-deps bench-deps
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,8 @@ demo: $(STAMP)
 	$(BIN)/bizmap demo --model examples/hospital
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench setup.py
-	$(BIN)/ruff format --check src tests bench setup.py
+	$(BIN)/ruff check src tests bench tools setup.py
+	$(BIN)/ruff format --check src tests bench tools setup.py
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
@@ -55,7 +55,11 @@ unit: $(STAMP) integration-deps
 test-compiled: $(CSTAMP)
 	BIZMAP_EXPECT_COMPILED=1 $(CBIN)/python -m pytest -p no:cacheprovider $(ENGINE_TESTS) tests/test_compiled.py
 
-test: lint unit test-compiled
+# known vulnerabilities in the installed packages, from PyPI's advisories (tools/audit_dependencies.py)
+audit: $(STAMP)
+	$(BIN)/python tools/audit_dependencies.py
+
+test: lint audit unit test-compiled
 
 # wrk drives the ingestion benchmark (a load generator in C: it leaves the cores to the server)
 bench-deps: integration-deps
