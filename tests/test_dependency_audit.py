@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
-from audit_dependencies import audit  # noqa: E402
+from audit_dependencies import audit
 
 
 def test_a_release_with_advisories_is_found_vulnerable() -> None:
