@@ -237,3 +237,26 @@ def test_bizmap_validate_refuses_a_billion_laughs_quickly_in_little_memory(tmp_p
     assert err.read_text().startswith(f"{path}:9: error: alias *h"), printed
     assert usage.ru_utime + usage.ru_stime < 10  # seconds of CPU: starting Python takes most
     assert usage.ru_maxrss < 400 * 1024  # kilobytes
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        # an explicit tag on text that is no value of its type: the text is kept for validation
+        ('!!bool ""', ["cost_per_month", "''"]),
+        ('!!int ""', ["cost_per_month", "''"]),
+        ("!!float ''", ["cost_per_month", "''"]),
+        ("!!timestamp noon", ["cost_per_month", "'noon'"]),
+        # a collection's tag on one value, or a tag no safe loader knows: refused at its line
+        ("!!set x", ["tag", "set", "single value"]),
+        ("!!seq x", ["tag", "seq", "single value"]),
+        ("!!python/object:os.system x", ["tag", "python/object"]),
+    ],
+)
+def test_an_explicit_tag_on_a_value_is_located_not_a_crash(
+    tmp_path: Path, value: str, words: list[str]
+) -> None:
+    path = tmp_path / "model.yaml"
+    path.write_text(f"components:\n  - id: a\n    owner: x\n    cost_per_month: {value}\n")
+    problems = problems_of(path)
+    assert [line for line, _ in problems] == [4] and all(w in problems[0][1] for w in words), problems

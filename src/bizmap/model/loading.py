@@ -25,6 +25,11 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 _scalars = yaml.constructor.SafeConstructor()
 _MERGE = "tag:yaml.org,2002:merge"
+# the tags a single value may carry; a collection's tag (!!set, !!omap ...) on one would build
+# an empty collection from it and leave its text unread
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float", "str", "timestamp", "binary")
+)
 
 
 class _DuplicateKey(BizmapError):
@@ -131,11 +136,16 @@ def _line(node: yaml.Node) -> int:
 
 
 def _scalar(node: yaml.Node) -> Any:
+    if node.tag not in _SCALAR_TAGS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag {node.tag!r} cannot be used on a single value", node.start_mark
+        )
     try:
         return _scalars.construct_object(node)
-    except ValueError:
-        # an unquoted timestamp that is no real date or time (2026-13-01, T25:00): keep the
-        # text, so that validation reports it at its key instead of the loader crashing
+    except (ValueError, LookupError, AttributeError):
+        # text that is no real value of its type: an unquoted timestamp that is no real date
+        # or time (2026-13-01, T25:00), or an explicit "!!bool maybe": keep the text, so that
+        # validation reports it at its key instead of the loader crashing
         return node.value
     finally:  # the constructor remembers every node it built: forget it, or the tree stays
         _scalars.constructed_objects.pop(node, None)
