@@ -30,7 +30,6 @@ class _Collection:
     """A list or mapping being read: its values so far, aliases expanded, and its levels."""
 
     anchor: str | None
-    line: int
     size: int = 1  # itself
     levels: int = 1  # itself, and the collections nested in it
 
@@ -57,7 +56,8 @@ def alias_problem(text: str, name: str, loader: type[yaml.SafeLoader | yaml.CSaf
     (named at the alias that expands to most).
     """
     anchors: dict[str, _Anchored] = {}
-    document = _Collection(None, 0, size=0, levels=0)
+    opened: dict[str, int] = {}  # the anchors of the collections being read: their lines
+    document = _Collection(None, size=0, levels=0)
     open_: list[_Collection] = [document]
     largest: tuple[int, yaml.AliasEvent] | None = None
     for event in yaml.parse(text, Loader=loader):
@@ -65,26 +65,29 @@ def alias_problem(text: str, name: str, loader: type[yaml.SafeLoader | yaml.CSaf
         if isinstance(event, yaml.DocumentStartEvent):
             anchors.clear()
         elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
-            open_.append(_Collection(event.anchor, line))
+            open_.append(_Collection(event.anchor))
+            if event.anchor is not None:
+                opened[event.anchor] = line
         elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
             done = open_.pop()
             if done.anchor is not None:
                 anchors[done.anchor] = _Anchored(done.size, done.levels)
+                del opened[done.anchor]
             open_[-1].add(done.size, done.levels)
         elif isinstance(event, yaml.ScalarEvent):
             if event.anchor is not None:
                 anchors[event.anchor] = _Anchored(1, 0)
             open_[-1].add(1, 0)
         elif isinstance(event, yaml.AliasEvent):
-            inside = next((c for c in open_ if c.anchor == event.anchor), None)
-            if inside is not None:
+            anchor = event.anchor or ""
+            if anchor in opened:
                 return Problem(
                     name,
                     line,
-                    f"alias *{event.anchor} is inside its own anchor &{event.anchor} (line "
-                    f"{inside.line}), so it would expand without end: write the values out",
+                    f"alias *{anchor} is inside its own anchor &{anchor} (line {opened[anchor]}), "
+                    "so it would expand without end: write the values out",
                 )
-            anchored = anchors.get(event.anchor or "")
+            anchored = anchors.get(anchor)
             if anchored is None:  # an undefined alias: composing refused it already
                 continue
             levels = len(open_) - 1 + anchored.levels
@@ -92,7 +95,7 @@ def alias_problem(text: str, name: str, loader: type[yaml.SafeLoader | yaml.CSaf
                 return Problem(
                     name,
                     line,
-                    f"alias *{event.anchor} puts its value {levels} levels deep, nested more than "
+                    f"alias *{anchor} puts its value {levels} levels deep, nested more than "
                     f"{MAX_NESTING} levels deep (lists and mappings inside each other), past what "
                     "any model needs: write the values out or use fewer aliases",
                 )
