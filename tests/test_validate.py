@@ -289,6 +289,101 @@ def test_malformed_id_is_an_error_naming_it(tmp_path: Path, bad_id: str) -> None
     )
 
 
+# Written as YAML double-quoted escapes: NUL, ESC (a terminal colour), DEL, a C1 control (NEL),
+# and the tab and newline that would otherwise be stripped away silently.
+CONTROL_CHARACTERS = {
+    "nul": ("\\0", "\\x00"),
+    "escape": ("\\e[31m", "\\x1b"),
+    "delete": ("\\x7f", "\\x7f"),
+    "next-line": ("\\N", "\\x85"),
+    "tab": ("\\t", "\\t"),
+    "newline": ("\\n", "\\n"),
+}
+
+
+@pytest.mark.parametrize(("written", "shown"), CONTROL_CHARACTERS.values(), ids=CONTROL_CHARACTERS.keys())
+def test_an_id_holding_a_control_character_is_an_error_naming_it(
+    tmp_path: Path, written: str, shown: str
+) -> None:
+    # shown escaped (as Python writes it), never raw: a NUL or an escape sequence in a terminal
+    validate_file(
+        tmp_path,
+        f"""\
+        services:
+          - id: "web{written}"   # ERR
+          - id: shop
+        components:
+          - id: "{written}db"   # ERR
+        maintenance:
+          - id: "patch{written}"   # ERR
+            nodes: [shop]
+            start: 2026-11-07T22:00:00Z
+            end: 2026-11-08T02:00:00Z
+        """,
+        [
+            ["service", "id", f"'web{shown}", "control character"],
+            ["component", "id", f"'{shown}", "control character"],
+            ["maintenance window", "id", f"'patch{shown}", "control character"],
+        ],
+    )
+
+
+@pytest.mark.parametrize(("written", "shown"), CONTROL_CHARACTERS.values(), ids=CONTROL_CHARACTERS.keys())
+def test_a_reference_holding_a_control_character_is_an_error_naming_it(
+    tmp_path: Path, written: str, shown: str
+) -> None:
+    path = write_text(
+        tmp_path / "model.yaml",
+        f"""\
+        services:
+          - id: shop
+            depends_on: ["db{written}"]
+        components:
+          - id: db
+        maintenance:
+          - id: patch
+            nodes: ["db{written}"]
+            start: 2026-11-07T22:00:00Z
+            end: 2026-11-08T02:00:00Z
+        """,
+    )
+    result = run_cli("validate", path)
+    assert result.exit_code == 1
+    assert_reported(
+        result.stderr,
+        [
+            (path, 3, ["shop", "depends_on", f"'db{shown}", "control character"]),
+            (path, 3, ["shop", "unknown node", f"'db{shown}"]),
+            (path, 8, ["patch", "nodes", f"'db{shown}", "control character"]),
+        ],
+    )
+
+
+@pytest.mark.parametrize(("written", "shown"), CONTROL_CHARACTERS.values(), ids=CONTROL_CHARACTERS.keys())
+def test_a_calendar_or_population_name_holding_a_control_character_is_an_error(
+    tmp_path: Path, written: str, shown: str
+) -> None:
+    validate_file(
+        tmp_path,
+        f"""\
+        calendars:
+          "office{written}":   # ERR
+            timezone: Europe/Paris
+        services:
+          - id: shop
+            calendar: "office{written}"   # ERR
+            sla: {{target: 99, calendar: "office{written}"}}   # ERR
+            impact: {{users: 1, population: "clerks{written}"}}   # ERR
+        """,
+        [
+            ["calendar", f"'office{shown}", "control character"],
+            ["shop", "calendar", f"'office{shown}", "control character"],
+            ["shop", "sla", f"'office{shown}", "control character"],
+            ["shop", "population", f"'clerks{shown}", "control character"],
+        ],
+    )
+
+
 DUPLICATES_ACROSS_FILES = {
     # name: (a.yaml, its line of the first definition, b.yaml, its line of the second, name)
     "service-and-component": (

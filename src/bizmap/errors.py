@@ -12,6 +12,7 @@ BizmapError
 ├── UnknownStateError         a state name bizmap does not know (domain.states)
 ├── ModelInvalid              every problem of a model, located (domain.validate)
 ├── _DuplicateKey             a key twice in one YAML mapping (model.loading)
+├── _NestedTooDeep            YAML nested past any model's need (model.loading)
 ├── ImportFailed              a catalog cannot be imported (model.importers.catalog)
 ├── BiaInvalid                a BIA questionnaire or thresholds file (decisions.bia.files)
 ├── CaseInvalid               a business case's figures (decisions.case.checks)

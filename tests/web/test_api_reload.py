@@ -56,3 +56,24 @@ def test_an_invalid_model_is_refused_with_its_errors_and_the_old_one_stays(
 def test_only_an_admin_reloads(server: Server) -> None:
     for role in ("read", "ingest", "operate"):
         assert server.client.post("/api/v1/model/reload", headers=server.headers(role)).status_code == 403
+
+
+def test_a_hostile_model_is_refused_at_its_alias_and_the_old_one_stays(
+    server: Server, model_path: Path
+) -> None:
+    server.client.post(
+        "/api/v1/events", json={"node": "c", "state": "down"}, headers=server.headers("ingest")
+    )
+    laughs = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [
+        f"{name}: &{name} [" + ", ".join([f"*{before}"] * 10) + "]"
+        for before, name in zip("abcdefgh", "bcdefghi", strict=True)
+    ]  # nine lines that would expand to over a billion values
+    for text, line, words in (
+        ("\n".join(laughs) + "\n", 9, ["alias *h", "write the values out or use fewer aliases"]),
+        ("services:\n  - &a {id: s, depends_on: [*a]}\n", 2, ["alias *a", "inside"]),
+    ):
+        model_path.write_text(text)
+        refused = server.client.post("/api/v1/model/reload", headers=server.headers("admin"))
+        assert refused.status_code == 422, refused.text
+        assert f"{model_path}:{line}:" in refused.text and all(w in refused.text for w in words)
+        assert orders(server)["root_causes"] == []  # the old model still serves: c down alone

@@ -8,6 +8,7 @@ Every class forbids unknown keys: a typo must never be silently ignored.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from fractions import Fraction
@@ -27,7 +28,28 @@ from pydantic import (
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
-NodeId = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` (NUL, tab, newline, ESC, DEL, C1 ...), if any."""
+    return next((char for char in text if unicodedata.category(char) == "Cc"), None)
+
+
+def name_control_character(char: str) -> str:
+    """A control character as a message shows it: escaped, never a raw NUL or ESC."""
+    return f"the control character {char!r} (U+{ord(char):04X})"
+
+
+def _without_control_characters(value: Any) -> Any:
+    # before Pydantic strips whitespace: a tab or newline around an id must not vanish silently
+    if isinstance(value, str) and (char := control_character(value)) is not None:
+        raise ValueError(f"{value!r} holds {name_control_character(char)}: remove it")
+    return value
+
+
+NodeId = Annotated[str, BeforeValidator(_without_control_characters), Field(pattern=ID_PATTERN)]
+# a name other things refer to (a population of people), written by hand like an id
+PlainName = Annotated[str, BeforeValidator(_without_control_characters)]
 
 Rule = Literal["all", "any", "quorum"]
 Effect = Literal["hard", "soft", "escalate", "ignore"]
@@ -178,7 +200,7 @@ class ImpactSpec(Strict):
     degraded_factor: float = Field(0.5, ge=0, le=1)
     safety_critical: bool = False
     # services whose users are the same people (the same clinicians): counted once (§3)
-    population: str | None = Field(None, min_length=1)
+    population: PlainName | None = Field(None, min_length=1)
 
     @property
     def base_rate(self) -> float:

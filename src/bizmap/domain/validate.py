@@ -28,6 +28,8 @@ from bizmap.domain.model import (
     ServiceSpec,
     SlaSpec,
     WorkaroundSpec,
+    control_character,
+    name_control_character,
 )
 from bizmap.errors import BizmapError
 
@@ -271,7 +273,16 @@ def _validate_documents(documents: Sequence[Document]) -> Model:
                 spec = _validate_item(
                     CalendarSpec, document, origin.path, "calendar", raw, problems, str(name)
                 )
-                if name == BUILTIN_CALENDAR:
+                char = control_character(name) if isinstance(name, str) else None
+                if char is not None:
+                    problems.append(
+                        Problem(
+                            document.name,
+                            origin.line(),
+                            f"calendar name {name!r} holds {name_control_character(char)}: remove it",
+                        )
+                    )
+                elif name == BUILTIN_CALENDAR:
                     problems.append(
                         Problem(
                             document.name,
@@ -460,27 +471,22 @@ def _reference_problems(
                         f"{node_id!r}: quorum {depends.need} of no non-ignored children",
                     )
                 )
-        if "calendar" in raw and isinstance(raw["calendar"], str) and raw["calendar"] not in calendar_names:
-            problems.append(
-                Problem(
-                    name,
-                    origin.line("calendar"),
-                    f"service {node_id!r} uses unknown calendar {raw['calendar']!r}"
-                    + unknown(raw["calendar"], calendar_names),
-                )
-            )
         sla = raw.get("sla")
-        if (
-            isinstance(sla, dict)
-            and isinstance(sla.get("calendar"), str)
-            and sla["calendar"] not in calendar_names
+        for where, calendar in (
+            (("calendar",), raw.get("calendar")),
+            (("sla", "calendar"), sla.get("calendar") if isinstance(sla, dict) else None),
         ):
+            if not isinstance(calendar, str) or calendar in calendar_names:
+                continue
+            uses = f"service {node_id!r}: sla uses" if where[0] == "sla" else f"service {node_id!r} uses"
+            char = control_character(calendar)
             problems.append(
                 Problem(
                     name,
-                    origin.line("sla", "calendar"),
-                    f"service {node_id!r}: sla uses unknown calendar {sla['calendar']!r}"
-                    + unknown(sla["calendar"], calendar_names),
+                    origin.line(*where),
+                    f"{uses} calendar {calendar!r}, which holds {name_control_character(char)}: remove it"
+                    if char is not None
+                    else f"{uses} unknown calendar {calendar!r}" + unknown(calendar, calendar_names),
                 )
             )
     for window_id, (window, origin) in windows.items():

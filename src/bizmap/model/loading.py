@@ -6,6 +6,7 @@ here; validation happens in ``bizmap.domain.validate`` on that data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from bizmap.domain.compile import CompiledGraph, compile_model
 from bizmap.domain.model import Model
 from bizmap.domain.validate import Document, ModelInvalid, Problem, validate_documents
 from bizmap.errors import BizmapError
+from bizmap.model.aliases import MAX_NESTING, alias_problem
 
 try:  # libyaml's parser is several times faster when present
     from yaml import CSafeLoader as _Loader
@@ -22,6 +24,12 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 _scalars = yaml.constructor.SafeConstructor()
+_MERGE = "tag:yaml.org,2002:merge"
+# the tags a single value may carry; a collection's tag (!!set, !!omap ...) on one would build
+# an empty collection from it and leave its text unread
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("null", "bool", "int", "float", "str", "timestamp", "binary")
+)
 
 
 class _DuplicateKey(BizmapError):
@@ -29,44 +37,60 @@ class _DuplicateKey(BizmapError):
         self.key, self.line, self.first = key, line, first
 
 
-def _to_data(
-    node: yaml.Node,
-    path: tuple[Any, ...],
-    lines: dict[tuple[Any, ...], int],
-    problems: list[Problem],
-    name: str,
-) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
+class _NestedTooDeep(BizmapError):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+@dataclass
+class _Entry:
+    """A key and its value in a mapping, as written there or merged into it with ``<<``."""
+
+    key: yaml.Node
+    value: yaml.Node
+    merged: bool
+
+
+@dataclass
+class _Reader:
+    """Turns composed nodes into plain data, noting the line of every path and the problems."""
+
+    name: str
+    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def data(self, node: yaml.Node, path: tuple[Any, ...], level: int) -> Any:
+        """The value of ``node``, at ``level`` lists and mappings deep (the top is level 1)."""
+        self.lines[path] = _line(node)
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and level > MAX_NESTING:
+            raise _NestedTooDeep(_line(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, level)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.data(item, (*path, i), level + 1) for i, item in enumerate(node.value)]
+        return _scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple[Any, ...], level: int) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(
-                    Problem(
-                        name,
-                        key_node.start_mark.line + 1,
-                        "YAML merge keys (<<) are not supported: write the keys out",
-                    )
-                )
-                continue
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+        for entry in self._entries(node, level):
+            key = _scalar(entry.key) if isinstance(entry.key, yaml.ScalarNode) else None
+            key_line = _line(entry.key)
             if not isinstance(key, str | int) or isinstance(key, bool):
-                problems.append(
-                    Problem(name, key_node.start_mark.line + 1, f"keys must be text (got {key!r})")
-                )
+                self.problems.append(Problem(self.name, key_line, f"keys must be text (got {key!r})"))
                 continue
-            key_line = key_node.start_mark.line + 1
+            if entry.merged and key in result:
+                continue  # a key written in the mapping, or merged before, wins
             if key in seen and _is_hours(path):
                 # semantics §1: a day named twice gets the union of its ranges
-                value = _to_data(value_node, (*path, key), lines, problems, name)
+                value = self.data(entry.value, (*path, key), level + 1)
                 if isinstance(value, str) and isinstance(result[key], str):
                     result[key] = f"{result[key]},{value}"
                     continue
             if key in seen:
-                problems.append(
+                self.problems.append(
                     Problem(
-                        name,
+                        self.name,
                         key_line,
                         f"duplicate key {key!r} (first at line {seen[key]}); "
                         "YAML would silently keep only the last one",
@@ -74,20 +98,54 @@ def _to_data(
                 )
                 continue
             seen[key] = key_line
-            result[key] = _to_data(value_node, (*path, key), lines, problems, name)
-            lines[(*path, key)] = key_line
+            result[key] = self.data(entry.value, (*path, key), level + 1)
+            self.lines[(*path, key)] = key_line
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_to_data(item, (*path, i), lines, problems, name) for i, item in enumerate(node.value)]
-    return _scalar(node)
+
+    def _entries(self, node: yaml.MappingNode, level: int) -> list[_Entry]:
+        """The keys written in a mapping, then those its merge keys (``<<: *defaults``) bring.
+
+        Of a list of merged mappings (``<<: [*a, *b]``) the first to give a key wins, as YAML
+        says; a merged mapping may merge others in turn.
+        """
+        written = [_Entry(key, value, False) for key, value in node.value if key.tag != _MERGE]
+        merged: list[_Entry] = []
+        for key, value in node.value:
+            if key.tag != _MERGE:
+                continue
+            sources = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            if not all(isinstance(source, yaml.MappingNode) for source in sources):
+                self.problems.append(
+                    Problem(
+                        self.name,
+                        _line(key),
+                        "the value of a merge key (<<) is not a mapping: write a mapping, an alias "
+                        "of one (<<: *defaults) or a list of them (<<: [*a, *b])",
+                    )
+                )
+                continue
+            if level + 1 > MAX_NESTING:
+                raise _NestedTooDeep(_line(value))
+            for source in sources:
+                merged.extend(_Entry(e.key, e.value, True) for e in self._entries(source, level + 1))
+        return written + merged
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
 
 
 def _scalar(node: yaml.Node) -> Any:
+    if node.tag not in _SCALAR_TAGS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag {node.tag!r} cannot be used on a single value", node.start_mark
+        )
     try:
         return _scalars.construct_object(node)
-    except ValueError:
-        # an unquoted timestamp that is no real date or time (2026-13-01, T25:00): keep the
-        # text, so that validation reports it at its key instead of the loader crashing
+    except (ValueError, LookupError, AttributeError):
+        # text that is no real value of its type: an unquoted timestamp that is no real date
+        # or time (2026-13-01, T25:00), or an explicit "!!bool maybe": keep the text, so that
+        # validation reports it at its key instead of the loader crashing
         return node.value
     finally:  # the constructor remembers every node it built: forget it, or the tree stays
         _scalars.constructed_objects.pop(node, None)
@@ -99,25 +157,38 @@ def _is_hours(path: tuple[Any, ...]) -> bool:
 
 
 def parse_yaml(text: str, name: str) -> tuple[Document | None, list[Problem]]:
-    """Parse one YAML text into a ``Document``; YAML errors become located problems."""
-    problems: list[Problem] = []
+    """Parse one YAML text into a ``Document``; YAML errors become located problems.
+
+    Hostile YAML is refused before any data is built from it: aliases expanding past a budget
+    (``bizmap.model.aliases``), an alias inside its own anchor, nesting past ``MAX_NESTING``.
+    """
     try:
         node = yaml.compose(text, Loader=_Loader)
+        # aliases are written with "*": a text without one has none to measure
+        hostile = alias_problem(text, name, _Loader) if node is not None and "*" in text else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         line = mark.line + 1 if mark is not None else None
         return None, [Problem(name, line, f"YAML syntax error: {error.problem or error}")]
     except yaml.YAMLError as error:
         return None, [Problem(name, None, f"YAML error: {error}")]
+    if hostile is not None:
+        return None, [hostile]
     if node is None:
         return Document(name, None, {}), []
-    lines: dict[tuple[Any, ...], int] = {}
+    reader = _Reader(name)
     try:
-        data = _to_data(node, (), lines, problems, name)
+        data = reader.data(node, (), 1)
     except yaml.constructor.ConstructorError as error:
         mark = error.problem_mark
         return None, [Problem(name, mark.line + 1 if mark else None, f"YAML error: {error.problem}")]
-    return Document(name, data, lines), problems
+    except _NestedTooDeep as deep:
+        message = (
+            f"nested more than {MAX_NESTING} levels deep (lists and mappings inside each other), "
+            "past what any model needs: write it flatter"
+        )
+        return None, [Problem(name, deep.line, message)]
+    return Document(name, data, reader.lines), reader.problems
 
 
 def model_files(path: Path) -> list[Path]:
