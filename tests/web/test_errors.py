@@ -34,7 +34,7 @@ def test_each_error_class_has_its_status(error: BizmapError, status: int) -> Non
     assert errors.status_of(error) == status
 
 
-def _app(error: BizmapError) -> TestClient:
+def _app(error: Exception) -> TestClient:
     app = FastAPI()
     errors.register(app)
 
@@ -88,3 +88,14 @@ def test_a_page_without_a_session_goes_to_the_login_page() -> None:
     response = _app(LoginRequired()).get("/ui/thing?x=1", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/ui/thing%3Fx%3D1"
+
+
+def test_a_bug_is_a_500_problem_and_an_error_page_not_a_bare_text() -> None:
+    client = _app(ZeroDivisionError("division by zero"))
+    api = client.get("/api/v1/thing")
+    assert api.status_code == 500 and api.headers["content-type"] == "application/problem+json"
+    assert api.json()["title"] == "Internal Server Error" and "report it" in api.json()["detail"]
+    assert "division" not in api.text  # the log has the traceback; the client gets no internals
+    page = client.get("/ui/thing")
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in page.text

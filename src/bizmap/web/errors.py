@@ -80,6 +80,7 @@ def register(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, request_invalid)  # type: ignore[arg-type]
     app.add_exception_handler(ClientDisconnect, client_gone)
+    app.add_exception_handler(Exception, internal_error)
 
 
 async def bizmap_error(request: Request, error: BizmapError) -> Response:
@@ -144,6 +145,15 @@ def allowed_methods(request: Request) -> list[str]:
         if isinstance(route, Route) and route.methods and route.path_regex.match(request.url.path):
             methods |= route.methods
     return sorted(methods)
+
+
+async def internal_error(request: Request, error: Exception) -> Response:
+    """A fault of bizmap's own (a bug): the same shape as every refusal, and the traceback in the
+    log (the server re-raises it there); the request changed nothing that was not committed."""
+    detail = "bizmap failed on this request (a bug, logged with its traceback); please report it"
+    if for_programs(request):
+        return problem(500, detail)
+    return render(request, "error.html", None, title="Something went wrong", message=detail, status_code=500)
 
 
 async def client_gone(request: Request, error: Exception) -> Response:
