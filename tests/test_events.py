@@ -189,8 +189,24 @@ BAD: dict[str, tuple[str, str, str]] = {
     "unknown-field": (text(node="a", state="ok", time=T, colour="red"), "colour", "unknown field; allowed"),
     "unknown-field-wins": (text(node=5, state="ok", time=T, colour="red"), "colour", "unknown field"),
     "first-problem-wins": (text(node=5, state="bad", time=T), "state", "unknown state 'bad'"),
-    "array": ("[1, 2]", "event", "an event must be a JSON object, got list"),
-    "string": ('"down"', "event", "an event must be a JSON object, got str"),
+    "array": ("[1, 2]", "event", "an event must be a JSON object, got an array"),
+    "string": ('"down"', "event", "an event must be a JSON object, got a string"),
+    # times bizmap can neither show nor store: before the POSIX epoch, after the year 9999 in UTC
+    "time-before-1970": (text(node="a", state="ok", time="1969-12-31T23:59:59Z"), "time", "before 1970"),
+    "time-year-1-east": (text(node="a", state="ok", time="0001-01-01T00:00:00+05:00"), "time", "before 1970"),
+    "time-after-9999": (text(node="a", state="ok", time="9999-12-31T23:59:59-05:00"), "time", "after 9999"),
+    # control characters in what names a node: refused, the character shown by its code
+    "node-nul": (text(node="web\u00001", state="ok", time=T), "node", "control character U+0000"),
+    "node-newline": (text(node="web-1\n", state="ok", time=T), "node", "control character U+000A"),
+    "node-del": (text(node="web\u007f", state="ok", time=T), "node", "control character U+007F"),
+    "node-c1": (text(node="web\u0085", state="ok", time=T), "node", "control character U+0085"),
+    "label-value-nul": (text(labels={"job": "x\u0000"}, state="ok", time=T), "labels.job", "U+0000"),
+    "label-name-tab": (text(labels={"j\tob": "x"}, state="ok", time=T), "labels", "U+0009"),
+    "key-escape": (text(node="a", key="\u001b[31m", state="ok", time=T), "key", "U+001B"),
+    # NUL cannot be stored (PostgreSQL text refuses it) in any text of an event
+    "summary-nul": (text(node="a", summary="a\u0000b", state="ok", time=T), "summary", "U+0000"),
+    "source-nul": (text(node="a", source="\u0000", state="ok", time=T), "source", "U+0000"),
+    "id-nul": (text(node="a", id="e\u00001", state="ok", time=T), "id", "U+0000"),
 }
 
 
@@ -224,6 +240,84 @@ def test_a_huge_integer_is_not_a_nagios_code() -> None:
         decode_event(text(node="a", state=10**20, time=T))
     assert raised.value.field == "state"
     assert "unknown state code 100000000000000000000: Nagios codes are 0" in raised.value.message
+
+
+def deep(depth: int, inner: str = "[]") -> str:
+    """JSON text: ``inner`` inside ``depth`` arrays."""
+    return "[" * depth + inner + "]" * depth
+
+
+# Each was a 500 with a traceback: RecursionError or msgspec's ValidationError while explaining.
+HOSTILE: dict[str, tuple[str, str, str]] = {
+    "array-1000-deep": (deep(1000), "[0]", "nested too deep"),
+    "array-100000-deep": (deep(100_000), "[0]", "nested too deep"),
+    "state-1000-deep": (f'{{"node": "a", "state": {deep(1000)}}}', "state", "nested too deep"),
+    "node-1000-deep": (f'{{"node": {deep(1000)}, "state": "ok"}}', "node", "nested too deep"),
+    "label-1000-deep": (f'{{"labels": {{"job": {deep(1000)}}}, "state": "ok"}}', "labels", "too deep"),
+    "unknown-1000-deep": (f'{{"node": "a", "state": "ok", "x": {deep(1000)}}}', "x", "nested too deep"),
+    "objects-1000-deep": (
+        '{"node": "a", "state": "ok", "x": ' + '{"a": ' * 1000 + "1" + "}" * 1001,
+        "x",
+        "deep",
+    ),
+    "state-1e400": ('{"node": "a", "state": 1e400}', "state", "1e400 (out of range)"),
+    "state-minus-1e400": ('{"node": "a", "state": -1e400}', "state", "-1e400 (out of range)"),
+    "time-1e400": ('{"node": "a", "state": "ok", "time": 1e400}', "time", "got 1e400 (out of range)"),
+    "node-1e400": ('{"node": 1e400, "state": "ok"}', "node", "got 1e400 (out of range)"),
+    "key-1e400": ('{"node": "a", "state": "ok", "key": 1e400}', "key", "got 1e400 (out of range)"),
+    "label-1e400": ('{"labels": {"job": 1e400}, "state": "ok"}', "labels", "string labels"),
+    "summary-1e400": ('{"node": "a", "state": "ok", "summary": 1e400}', "summary", "1e400 (out of range)"),
+    "unknown-1e400": ('{"node": "a", "state": "ok", "x": 1e400}', "x", "unknown field"),
+    "second-event-1e400": (
+        '[{"node": "a", "state": "ok"}, {"node": "a", "state": 1e400}]',
+        "[1].state",
+        "1e400",
+    ),
+    "document-1e400": ("1e400", "event", "got a number out of range"),
+    "integer-4301-digits": ('{"node": "a", "state": ' + "9" * 4301 + "}", "state", "integer"),
+}
+
+
+@pytest.mark.parametrize(("raw", "field", "gist"), HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_documents_are_refused_naming_the_field(raw: str, field: str, gist: str) -> None:
+    with pytest.raises(EventError) as raised:
+        decode_events(raw, require_time=False)
+    assert raised.value.field == field
+    assert gist in raised.value.message
+    assert len(raised.value.message) < 300  # what is echoed is cut short
+    if not raw.startswith("["):  # one event: decode_event says the same
+        with pytest.raises(EventError) as one:
+            decode_event(raw, require_time=False)
+        assert (one.value.field, one.value.message) == (raised.value.field, raised.value.message)
+
+
+def test_a_deep_value_that_can_be_read_is_echoed_cut_short() -> None:
+    """500 levels are decoded; the message shows the value's start, not all of it."""
+    with pytest.raises(EventError) as raised:
+        decode_event(f'{{"node": {deep(500)}, "state": "ok"}}', require_time=False)
+    assert raised.value.field == "node"
+    assert raised.value.message.startswith("must be a node id string, got [[")
+    assert len(raised.value.message) < 100
+    with pytest.raises(EventError) as parsed:
+        parse_event({"node": "a", "state": orjson.loads(deep(1000))})
+    assert parsed.value.field == "state"
+    assert "expected a name or a Nagios code 0-3" in parsed.value.message
+
+
+def test_the_first_and_last_representable_times_are_taken() -> None:
+    assert decode_event(text(node="a", state="ok", time="1970-01-01T00:00:00Z")).time == 0
+    last = decode_event(text(node="a", state="ok", time="9999-12-31T23:59:59Z")).time
+    assert last == 253_402_300_799  # the 8,030 years 1970..9999 of 365 days, 1,947 leap days, less 1 s
+    assert last == (8030 * 365 + 1947) * 86400 - 1
+
+
+def test_printable_unicode_and_line_breaks_in_a_summary_are_taken() -> None:
+    raw = text(
+        node="wéb-1 ☃", labels={"zone": "Zürich\u00a0A"}, key="disk /", summary="line 1\n\tline 2", state=2
+    )
+    assert decode_events(raw, require_time=False) == [
+        Event(State.DOWN, None, "wéb-1 ☃", {"zone": "Zürich\u00a0A"}, "disk /", "line 1\n\tline 2")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -271,7 +365,7 @@ def test_decode_events_takes_an_array_or_one_object() -> None:
         (f"[{text(node='a', state='ok', time=T)}, {text(node='a', state='ok')}]", "[1].time", "missing"),
         (f"[{text(node='a', state='ok', time=T, x=1)}]", "[0].x", "unknown field"),
         ('[{"node": "a", "state": "ok"}, 5]', "[0].time", "missing"),
-        (f"[{text(node='a', state='ok', time=T)}, 5]", "[1]", "must be a JSON object, got int"),
+        (f"[{text(node='a', state='ok', time=T)}, 5]", "[1]", "must be a JSON object, got a number"),
         (text(node="a", state=True, time=T), "state", "unknown state True"),
         ("5", "event", "expected an event object or an array of them, got a number"),
         ('"x"', "event", "got a string"),

@@ -405,3 +405,76 @@ def test_one_bad_alert_refuses_the_whole_payload() -> None:
     payload["alerts"][1]["labels"] = {}
     with pytest.raises(EventError):
         events_from_alertmanager(payload)
+
+
+# --- hostile payloads: each was a 500 (RecursionError) or is refused with the field named --------
+
+
+def nested(depth: int) -> Any:
+    """``[[[...]]]``, ``depth`` arrays deep (orjson reads up to 1,024)."""
+    value: Any = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+HOSTILE: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
+    ("version nested", _set("version", nested(1000)), "version", "unsupported payload version [["),
+    ("status nested", _set("alerts.0.status", nested(1000)), "alerts[0].status", "got [[["),
+    ("fingerprint nested", _set("alerts.0.fingerprint", nested(1000)), "alerts[0].fingerprint", "got [[["),
+    ("a label nested", _set("alerts.1.labels.team", nested(1000)), "alerts[1].labels.team", "an array"),
+    (
+        "startsAt after 9999",
+        _set("alerts.0.startsAt", "9999-12-31T23:59:59-05:00"),
+        "alerts[0].startsAt",
+        "after 9999",
+    ),
+    (
+        "startsAt before 1970",
+        _set("alerts.0.startsAt", "1969-12-31T23:59:59Z"),
+        "alerts[0].startsAt",
+        "before 1970",
+    ),
+    (
+        "endsAt in the year 0",
+        _set("alerts.1.endsAt", "0001-01-01T00:00:00+01:00"),
+        "alerts[1].endsAt",
+        "before 1970",
+    ),
+    (
+        "bizmap_node with NUL",
+        _set("alerts.0.labels.bizmap_node", "checkout\x00"),
+        "alerts[0].labels.bizmap_node",
+        "U+0000",
+    ),
+    ("a label value with ESC", _set("alerts.1.labels.job", "\x1b[1m"), "alerts[1].labels.job", "U+001B"),
+    ("a label name with a newline", _set("alerts.1.labels.te\nam", "x"), "alerts[1].labels", "U+000A"),
+    ("fingerprint with NUL", _set("alerts.1.fingerprint", "9f0e\x00"), "alerts[1].fingerprint", "U+0000"),
+    (
+        "summary with NUL",
+        _set("alerts.0.annotations.summary", "a\x00b"),
+        "alerts[0].annotations.summary",
+        "U+0000",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field", "gist"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+)
+def test_hostile_payload_is_refused_naming_the_field(
+    mutate: Callable[[dict[str, Any]], None], field: str, gist: str
+) -> None:
+    payload = webhook()
+    mutate(payload)
+    with pytest.raises(EventError) as caught:
+        events_from_alertmanager(payload)
+    assert caught.value.field == field
+    assert gist in caught.value.message
+    assert len(caught.value.message) < 300  # a value is echoed cut short
+
+
+def test_line_breaks_in_a_description_are_taken() -> None:
+    payload = webhook()
+    payload["alerts"][1]["annotations"]["description"] = "1.4% fail\n\tcheckout-2"
+    assert events_from_alertmanager(payload)[1].summary == "1.4% fail\n\tcheckout-2"

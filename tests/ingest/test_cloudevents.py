@@ -289,3 +289,62 @@ def test_messages_say_what_is_wrong() -> None:
     with pytest.raises(EventError) as caught:
         events_from_cloudevents_batch([envelope(0), envelope(0, data={"state": "ok"}, subject=None)])
     assert str(caught.value) == "[1].data.node: an event needs data.node, data.labels or a CloudEvent subject"
+
+
+# --- hostile envelopes: each was a 500 (RecursionError) or is refused with the field named -------
+
+
+def nested(depth: int) -> Any:
+    """``[[[...]]]``, ``depth`` arrays deep (orjson reads up to 1,024)."""
+    value: Any = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+HOSTILE: list[tuple[str, dict[str, Any], str, str]] = [
+    (
+        "specversion nested",
+        {"specversion": nested(1000)},
+        "specversion",
+        "unsupported CloudEvents version [[",
+    ),
+    (
+        "data.state nested",
+        {"data": {"node": "web-1", "state": nested(1000)}},
+        "data.state",
+        "unknown state [[",
+    ),
+    ("data.node nested", {"data": {"node": nested(1000), "state": "ok"}}, "data.node", "got [[["),
+    ("data.key nested", {"data": {"node": "a", "state": "ok", "key": nested(1000)}}, "data.key", "got [[["),
+    ("time after 9999", {"time": "9999-12-31T23:59:59-05:00"}, "time", "after 9999"),
+    ("time before 1970", {"time": "1969-07-20T20:17:40Z"}, "time", "before 1970"),
+    (
+        "data.time after 9999",
+        {"data": {"node": "a", "state": "ok", "time": "9999-12-31T23:59:59-00:01"}},
+        "data.time",
+        "after 9999",
+    ),
+    ("subject with NUL", {"subject": "payroll\x00", "data": {"state": "ok"}}, "subject", "U+0000"),
+    ("data.node with a newline", {"data": {"node": "web-1\n", "state": "ok"}}, "data.node", "U+000A"),
+    ("a label with NUL", {"data": {"labels": {"job": "\x00"}, "state": "ok"}}, "data.labels.job", "U+0000"),
+    ("id with NUL", {"id": "b7c1\x00"}, "id", "U+0000"),
+    ("source with NUL", {"source": "/zabbix\x00"}, "source", "U+0000"),
+    (
+        "data.summary with NUL",
+        {"data": {"node": "a", "state": "ok", "summary": "\x00"}},
+        "data.summary",
+        "U+0000",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "gist"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+)
+def test_hostile_envelope_is_refused_naming_the_field(changes: dict[str, Any], field: str, gist: str) -> None:
+    with pytest.raises(EventError) as caught:
+        events_from_cloudevent(envelope(2 if "subject" in changes else 0, **changes))
+    assert caught.value.field == field
+    assert gist in caught.value.message
+    assert len(caught.value.message) < 300  # a value is echoed cut short

@@ -266,3 +266,65 @@ def test_messages_say_what_is_wrong() -> None:
     with pytest.raises(EventError) as caught:
         event_from_icinga(body(SERVICE, service="web-2.example.org!disk /"), RECEIVED)
     assert str(caught.value) == "filter: names host 'web-1.example.org' but service names 'web-2.example.org'"
+
+
+# --- hostile bodies: each was a 500 (RecursionError, overflow) or is refused with the field named ---
+
+
+def nested(depth: int) -> Any:
+    """``[[[...]]]``, ``depth`` arrays deep (orjson reads up to 1,024)."""
+    value: Any = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+HOSTILE: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
+    ("type nested", SERVICE, {"type": nested(1000)}, "type", 'must be "Host" or "Service", got [['),
+    # 1e15 s is in the year 31,690,708: formatting the refusal overflowed
+    ("execution_end 1e15", SERVICE, {"execution_end": 1e15}, "execution_end", "after 9999-12-31T23:59:59Z"),
+    ("execution_end '1e15'", SERVICE, {"execution_end": "1e15"}, "execution_end", "after 9999"),
+    (
+        "execution_end just after 9999",
+        SERVICE,
+        {"execution_end": 253_402_300_800},
+        "execution_end",
+        "after 9999",
+    ),
+    ("execution_start 1e15", SERVICE, {"execution_start": 1e15}, "execution_start", "after 9999"),
+    ("execution_end 10**400", SERVICE, {"execution_end": 10**400}, "execution_end", "out of range"),
+    ("exit_status 10**400", SERVICE, {"exit_status": 10**400}, "exit_status", "out of range"),
+    ("execution_end 'Infinity'", SERVICE, {"execution_end": "Infinity"}, "execution_end", "finite"),
+    ("execution_end 'NaN'", SERVICE, {"execution_end": "NaN"}, "execution_end", "finite"),
+    ("host with NUL", HOST, {"filter": DELETE, "host": "db-1\x00"}, "host", "U+0000"),
+    ("service with a newline", SERVICE, {"filter": DELETE, "service": "web-1!disk\n"}, "service", "U+000A"),
+    ("filter with NUL", HOST, {"filter": 'host.name=="db\x00"'}, "filter", "U+0000"),
+    ("filter escape to a newline", HOST, {"filter": 'host.name=="db\\n"'}, "filter", "U+000A"),
+    (
+        "filter_vars with ESC",
+        HOST,
+        {"filter": "host.name==n", "filter_vars": {"n": "\x1bdb"}},
+        "filter_vars.n",
+        "U+001B",
+    ),
+    ("plugin_output with NUL", HOST, {"plugin_output": "PING\x00"}, "plugin_output", "U+0000"),
+]
+
+
+@pytest.mark.parametrize(
+    ("base", "changes", "field", "gist"), [case[1:] for case in HOSTILE], ids=[case[0] for case in HOSTILE]
+)
+def test_hostile_body_is_refused_naming_the_field(
+    base: dict[str, Any], changes: dict[str, Any], field: str, gist: str
+) -> None:
+    with pytest.raises(EventError) as caught:
+        event_from_icinga(body(base, **changes), RECEIVED)
+    assert caught.value.field == field
+    assert gist in caught.value.message
+    assert len(caught.value.message) < 300  # a value is echoed cut short
+
+
+def test_the_last_representable_second_is_taken_and_lines_in_the_output() -> None:
+    event = event_from_icinga(body(HOST, execution_end=253_402_300_799, plugin_output="a\n\tb"), RECEIVED)
+    assert event.time == 253_402_300_799  # 9999-12-31T23:59:59Z
+    assert event.summary == "a\n\tb"
