@@ -274,7 +274,7 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
         "1e400",
     ),
     "document-1e400": ("1e400", "event", "got a number out of range"),
-    "integer-4301-digits": ('{"node": "a", "state": ' + "9" * 4301 + "}", "state", "integer"),
+    "integer-4301-digits": ('{"node": "a", "state": ' + "9" * 4301 + "}", "state", "Integer value out of range"),
 }
 
 
@@ -285,7 +285,7 @@ def test_hostile_documents_are_refused_naming_the_field(raw: str, field: str, gi
     assert raised.value.field == field
     assert gist in raised.value.message
     assert len(raised.value.message) < 300  # what is echoed is cut short
-    if not raw.startswith("["):  # one event: decode_event says the same
+    if raw.startswith("{"):  # one event: decode_event says the same
         with pytest.raises(EventError) as one:
             decode_event(raw, require_time=False)
         assert (one.value.field, one.value.message) == (raised.value.field, raised.value.message)

@@ -7,7 +7,14 @@ Two entry points with the same rules and the same messages:
   times faster than ``orjson.loads`` + ``parse_event``: msgspec checks the field types in C while
   decoding, and only the values (state names, times, ...) are checked here. When msgspec refuses
   a document, the document is decoded again without types and checked by ``parse_event``, so
-  that the error is exactly the one ``parse_event`` gives.
+  that the error is exactly the one ``parse_event`` gives. A number too large for a float
+  (``1e400``) is then read as ``OutOfRange`` and named like any value of the wrong type; a
+  document nested too deep to be read again, or with an integer of over 4,300 digits, is
+  refused with msgspec's own words on the first problem it found.
+
+Whatever the input, the answer is events or an ``EventError``: times must lie between 1970 and
+the end of 9999 (UTC), node ids, keys and labels may not contain control characters, and no text
+may contain NUL (PostgreSQL cannot store it).
 """
 
 from __future__ import annotations
@@ -21,15 +28,26 @@ from bizmap.domain.calendar import parse_time
 from bizmap.domain.event import Event
 from bizmap.domain.states import ACCEPTED_STATE_NAMES, State, UnknownStateError, parse_state
 from bizmap.errors import EventError
+from bizmap.ingest._fields import (
+    event_time,
+    float_or_out_of_range,
+    kind,
+    refuse_control_characters,
+    refuse_control_in_labels,
+    refuse_nul,
+    shown,
+)
 
 _FIELDS = ("state", "time", "node", "labels", "key", "summary", "source", "id")
 _ALLOWED = frozenset(_FIELDS)
+_TEXTS = ("summary", "source", "id")  # free text: anything but NUL
+_TOO_DEEP = "the JSON is nested too deep to read further (an event is at most 3 levels deep)"
 
 
 def parse_event(data: Any, require_time: bool = True) -> Event:
     """Check one native event; raise ``EventError`` naming the field that is wrong."""
     if not isinstance(data, dict):
-        raise EventError("event", f"an event must be a JSON object, got {type(data).__name__}")
+        raise EventError("event", f"an event must be a JSON object, got {kind(data)}")
     unknown = set(data) - _ALLOWED
     if unknown:
         raise EventError(sorted(unknown)[0], f"unknown field; allowed: {', '.join(sorted(_ALLOWED))}")
@@ -42,27 +60,33 @@ def parse_event(data: Any, require_time: bool = True) -> Event:
         if require_time:
             raise _missing_time()
     elif not isinstance(raw_time, str):
-        raise EventError("time", f"must be an RFC 3339 string, got {raw_time!r}")
+        raise EventError("time", f"must be an RFC 3339 string, got {shown(raw_time)}")
     else:
         time = _time(raw_time)
     node = data.get("node")
-    if node is not None and not isinstance(node, str):
-        raise EventError("node", f"must be a node id string, got {node!r}")
+    if node is not None:
+        if not isinstance(node, str):
+            raise EventError("node", f"must be a node id string, got {shown(node)}")
+        refuse_control_characters(node, "node")
     labels = data.get("labels")
-    if labels is not None and (
-        not isinstance(labels, dict)
-        or not all(isinstance(k, str) and isinstance(v, str) for k, v in labels.items())
-    ):
-        raise EventError("labels", "must be an object of string labels to string values")
+    if labels is not None:
+        if not isinstance(labels, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
+        ):
+            raise EventError("labels", "must be an object of string labels to string values")
+        refuse_control_in_labels(labels, "labels")
     if node is None and not labels:
         raise _no_target()
     key = data.get("key", "default")
     if not isinstance(key, str) or not key:
         raise _bad_key(key)
-    for name in ("summary", "source", "id"):
+    refuse_control_characters(key, "key")
+    for name in _TEXTS:
         value = data.get(name)
-        if value is not None and not isinstance(value, str):
-            raise EventError(name, f"must be a string, got {value!r}")
+        if value is not None:
+            if not isinstance(value, str):
+                raise EventError(name, f"must be a string, got {shown(value)}")
+            refuse_nul(value, name)
     return Event(
         state=state,
         time=time,
@@ -76,6 +100,9 @@ def parse_event(data: Any, require_time: bool = True) -> Event:
 
 
 def _state(value: object) -> State:
+    if isinstance(value, list | dict) or (isinstance(value, int) and value.bit_length() > 512):
+        # parse_state would echo all of it: a deep array overflows the stack, a long integer is long
+        raise EventError("state", f"unknown state {shown(value)}: expected a name or a Nagios code 0-3")
     try:
         return parse_state(value)
     except UnknownStateError as error:
@@ -90,11 +117,12 @@ def _time(text: str) -> float:
         pass
     else:
         if value.tzinfo is not None:
-            return value.timestamp()
+            return event_time(value.timestamp(), "time", text)
     try:  # the reference, for the spellings above and for the error
-        return parse_time(text)
+        seconds = parse_time(text)
     except ValueError as error:
-        raise EventError("time", f"{text!r} is not an RFC 3339 time with offset ({error})") from None
+        raise EventError("time", f"{shown(text)} is not an RFC 3339 time with offset ({error})") from None
+    return event_time(seconds, "time", text)
 
 
 def _missing_time() -> EventError:
@@ -106,7 +134,7 @@ def _no_target() -> EventError:
 
 
 def _bad_key(key: object) -> EventError:
-    return EventError("key", f"must be a non-empty string, got {key!r}")
+    return EventError("key", f"must be a non-empty string, got {shown(key)}")
 
 
 # --- decoding JSON text directly -----------------------------------------------------------------
@@ -127,7 +155,7 @@ class _Native(msgspec.Struct, forbid_unknown_fields=True):
 
 _ONE = msgspec.json.Decoder(_Native)
 _MANY = msgspec.json.Decoder(list[_Native] | _Native)
-_UNTYPED = msgspec.json.Decoder()
+_UNTYPED = msgspec.json.Decoder(float_hook=float_or_out_of_range)
 
 # Exact spellings, looked up before ``parse_state`` (which also strips and lowercases).
 # Integer keys are safe: msgspec never hands a boolean to an ``int`` field.
@@ -187,12 +215,20 @@ def _event(native: _Native, require_time: bool) -> Event:
     elif require_time:
         raise _missing_time()
     node = native.node
+    if node is not None:
+        refuse_control_characters(node, "node")
     labels = native.labels
+    if labels is not None:
+        refuse_control_in_labels(labels, "labels")
     if node is None and not labels:
         raise _no_target()
     key = native.key
     if not key:
         raise _bad_key(key)
+    refuse_control_characters(key, "key")
+    for name, text in (("summary", native.summary), ("source", native.source), ("id", native.id)):
+        if text is not None:
+            refuse_nul(text, name)
     event = _new(Event)
     _set_state(event, state)
     _set_time(event, time)
@@ -215,14 +251,25 @@ def _malformed(raw: bytes | str, error: msgspec.DecodeError) -> EventError:
 def _explain(raw: bytes | str, error: msgspec.ValidationError, require_time: bool) -> EventError:
     """The error ``parse_event`` gives for a document msgspec refused (it is valid JSON)."""
     try:
-        parse_event(_UNTYPED.decode(raw), require_time)
+        parse_event(_decode_untyped(raw, error), require_time)
     except EventError as explained:
         return explained
     return _from_validation(error)  # not expected: the two disagree; msgspec's word, located
 
 
+def _decode_untyped(raw: bytes | str, error: msgspec.ValidationError) -> Any:
+    """The document without types, to be explained; when it cannot be read, msgspec's refusal."""
+    try:
+        return _UNTYPED.decode(raw)
+    except RecursionError:
+        too_deep = _from_validation(error)
+        raise EventError(too_deep.field, f"{too_deep.message}; {_TOO_DEEP}") from None
+    except msgspec.ValidationError:  # an integer of over 4,300 digits (floats become OutOfRange)
+        raise _from_validation(error) from None
+
+
 def _explain_many(raw: bytes | str, error: msgspec.ValidationError, require_time: bool) -> EventError:
-    data = _UNTYPED.decode(raw)
+    data = _decode_untyped(raw, error)
     if isinstance(data, list):
         for index, item in enumerate(data):
             try:
@@ -235,12 +282,8 @@ def _explain_many(raw: bytes | str, error: msgspec.ValidationError, require_time
         except EventError as explained:
             return explained
     else:
-        kind = _JSON_TYPES.get(type(data), type(data).__name__)
-        return EventError("event", f"expected an event object or an array of them, got {kind}")
+        return EventError("event", f"expected an event object or an array of them, got {kind(data)}")
     return _from_validation(error)
-
-
-_JSON_TYPES = {str: "a string", int: "a number", float: "a number", bool: "a boolean", type(None): "null"}
 
 
 def _at(index: int, error: EventError) -> EventError:
