@@ -28,7 +28,15 @@ from typing import Any
 from bizmap.domain.event import Event
 from bizmap.domain.states import State
 from bizmap.errors import EventError
-from bizmap.ingest._fields import kind, rfc3339, string_labels
+from bizmap.ingest._fields import (
+    event_time,
+    kind,
+    refuse_control_characters,
+    refuse_nul,
+    rfc3339,
+    shown,
+    string_labels,
+)
 
 SOURCE = "alertmanager"
 NODE_LABEL = "bizmap_node"
@@ -49,7 +57,7 @@ def events_from_alertmanager(payload: Any) -> list[Event]:
     if version is None:
         raise EventError("version", 'missing: expected "4" (Alertmanager webhook payload version)')
     if version != "4":
-        raise EventError("version", f'unsupported payload version {version!r}: only "4" is understood')
+        raise EventError("version", f'unsupported payload version {shown(version)}: only "4" is understood')
     alerts = payload.get("alerts")
     if alerts is None:
         raise EventError("alerts", "missing: expected an array of alerts")
@@ -81,7 +89,7 @@ def _event(alert: object, at: str) -> Event:
         raise EventError(at, f"an alert is a JSON object, got {kind(alert)}")
     status = alert.get("status")
     if status not in ("firing", "resolved"):
-        detail = "missing" if status is None else f"got {status!r}"
+        detail = "missing" if status is None else f"got {shown(status)}"
         raise EventError(f"{at}.status", f'must be "firing" or "resolved", {detail}')
     if "labels" not in alert:
         raise EventError(f"{at}.labels", "missing: every alert has labels")
@@ -104,6 +112,7 @@ def _event(alert: object, at: str) -> Event:
     time = rfc3339(text, f"{at}.{moment}")
     if time == _GO_ZERO_TIME:
         raise EventError(f"{at}.{moment}", f"{text!r} is Go's zero time (not set): a {status} alert needs it")
+    event_time(time, f"{at}.{moment}", text)
     return Event(
         state=state,
         time=time,
@@ -121,7 +130,8 @@ def _fingerprint(alert: dict[str, Any], labels: dict[str, str], at: str) -> str:
     if value is None:
         return fingerprint(labels)
     if not isinstance(value, str) or not value:
-        raise EventError(f"{at}.fingerprint", f"must be a non-empty string, got {value!r}")
+        raise EventError(f"{at}.fingerprint", f"must be a non-empty string, got {shown(value)}")
+    refuse_control_characters(value, f"{at}.fingerprint")  # the event's key
     return value
 
 
@@ -138,5 +148,6 @@ def _summary(alert: dict[str, Any], at: str) -> str | None:
         if not isinstance(text, str):
             raise EventError(f"{at}.annotations.{name}", f"must be a string, got {kind(text)}")
         if text.strip():
+            refuse_nul(text, f"{at}.annotations.{name}")
             return text
     return None

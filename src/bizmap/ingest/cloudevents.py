@@ -26,7 +26,16 @@ from typing import Any
 
 from bizmap.domain.event import Event
 from bizmap.errors import EventError
-from bizmap.ingest._fields import kind, non_empty_string, rfc3339, within
+from bizmap.ingest._fields import (
+    event_time,
+    kind,
+    non_empty_string,
+    refuse_control_characters,
+    refuse_nul,
+    rfc3339,
+    shown,
+    within,
+)
 from bizmap.ingest.native import parse_event
 
 SPECVERSION = "1.0"
@@ -42,18 +51,21 @@ def events_from_cloudevent(envelope: Any) -> Event:
     if specversion is None:
         raise EventError("specversion", f'missing: expected "{SPECVERSION}"')
     if specversion != SPECVERSION:
-        raise EventError("specversion", f'unsupported CloudEvents version {specversion!r}: only "1.0"')
+        raise EventError("specversion", f'unsupported CloudEvents version {shown(specversion)}: only "1.0"')
     ce_id = non_empty_string(envelope, "id", "id")
+    refuse_nul(ce_id, "id")
     source = non_empty_string(envelope, "source", "source")
+    refuse_nul(source, "source")
     non_empty_string(envelope, "type", "type")
     subject = _optional_string(envelope, "subject")
     content_type = _optional_string(envelope, "datacontenttype")
     if content_type is not None and not _is_json(content_type):
         raise EventError(
-            "datacontenttype", f"must declare JSON data (application/json or */*+json), got {content_type!r}"
+            "datacontenttype",
+            f"must declare JSON data (application/json or */*+json), got {shown(content_type)}",
         )
     raw_time = envelope.get("time")
-    time = None if raw_time is None else rfc3339(raw_time, "time")
+    time = None if raw_time is None else event_time(rfc3339(raw_time, "time"), "time", raw_time)
     if "data_base64" in envelope:
         raise EventError(
             "data_base64", "binary data is refused: send the native event as a JSON object in data"
@@ -78,6 +90,7 @@ def events_from_cloudevent(envelope: Any) -> Event:
             raise EventError(
                 "subject", "must not be empty: it names the node (data has no node and no labels)"
             )
+        refuse_control_characters(subject, "subject")
         data = {**data, "node": subject}
     try:
         event = parse_event(data, require_time=False)

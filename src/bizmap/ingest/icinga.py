@@ -36,7 +36,7 @@ from typing import Any
 from bizmap.domain.event import Event
 from bizmap.domain.states import State
 from bizmap.errors import EventError
-from bizmap.ingest._fields import kind
+from bizmap.ingest._fields import event_time, kind, refuse_control_characters, refuse_nul, shown
 
 SOURCE = "icinga"
 HOST_KEY = "host"
@@ -90,6 +90,7 @@ def event_from_icinga(body: Any, received_at: float) -> Event:
         raise EventError("plugin_output", "missing: the plugin output is required")
     if not isinstance(output, str):
         raise EventError("plugin_output", f"must be a string, got {kind(output)}")
+    refuse_nul(output, "plugin_output")
     end = _timestamp(body, "execution_end")
     _timestamp(body, "execution_start")
     labels = {"host": host} if service is None else {"host": host, "service": service}
@@ -116,6 +117,7 @@ class _Names:
     def set(self, part: str, value: str, where: str) -> None:
         if not value:
             raise EventError(where, f"the {part} name must not be empty")
+        refuse_control_characters(value, where, f"the {part} name {shown(value)} ")
         current = self.host if part == "host" else self.service
         if current is not None and current[0] != value:
             raise EventError(where, f"names {part} {value!r} but {current[1]} names {current[0]!r}")
@@ -173,7 +175,7 @@ def _type(body: dict[str, Any]) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or value.strip().lower() not in _TYPES:
-        raise EventError("type", f'must be "Host" or "Service", got {value!r}')
+        raise EventError("type", f'must be "Host" or "Service", got {shown(value)}')
     return _TYPES[value.strip().lower()]
 
 
@@ -244,6 +246,7 @@ def _value(token: tuple[str, str], variables: dict[str, Any] | None, text: str) 
         value = variables[token[1]]
         if not isinstance(value, str):
             raise EventError(f"filter_vars.{token[1]}", f"must be a string, got {kind(value)}")
+        refuse_control_characters(value, f"filter_vars.{token[1]}")
         return value
     raise EventError("filter", f"{_UNDERSTOOD}; got {text!r}")
 
@@ -255,23 +258,26 @@ def _number(value: object, name: str) -> float:
     if isinstance(value, bool):
         raise EventError(name, f"must be a number, got {kind(value)}")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond a float's range
+            raise EventError(name, f"{shown(value)} is out of range for a number") from None
     elif isinstance(value, str):
         try:
             number = float(value.strip())
         except ValueError:
-            raise EventError(name, f"must be a number, got {value!r}") from None
+            raise EventError(name, f"must be a number, got {shown(value)}") from None
     else:
         raise EventError(name, f"must be a number, got {kind(value)}")
     if not math.isfinite(number):
-        raise EventError(name, f"must be a finite number, got {value!r}")
+        raise EventError(name, f"must be a finite number, got {shown(value)}")
     return number
 
 
 def _integer(value: object, name: str) -> int:
     number = _number(value, name)
     if not number.is_integer():
-        raise EventError(name, f"must be a whole number, got {value!r}")
+        raise EventError(name, f"must be a whole number, got {shown(value)}")
     return int(number)
 
 
@@ -282,5 +288,5 @@ def _timestamp(body: dict[str, Any], name: str) -> float | None:
         return None
     seconds = _number(value, name)
     if seconds < 0:
-        raise EventError(name, f"must be POSIX seconds (not negative), got {value!r}")
-    return seconds or None
+        raise EventError(name, f"must be POSIX seconds (not negative), got {shown(value)}")
+    return event_time(seconds, name, value) or None
