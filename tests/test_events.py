@@ -274,7 +274,11 @@ HOSTILE: dict[str, tuple[str, str, str]] = {
         "1e400",
     ),
     "document-1e400": ("1e400", "event", "got a number out of range"),
-    "integer-4301-digits": ('{"node": "a", "state": ' + "9" * 4301 + "}", "state", "Integer value out of range"),
+    "integer-4301-digits": (
+        '{"node": "a", "state": ' + "9" * 4301 + "}",
+        "state",
+        "Integer value out of range",
+    ),
 }
 
 
@@ -325,6 +329,9 @@ def test_printable_unicode_and_line_breaks_in_a_summary_are_taken() -> None:
     [
         ('{"node": "a", "state": ', "not valid JSON"),
         ('{"node": "a", "state": "ok"} trailing', "not valid JSON: trailing characters"),
+        # of the wrong type first (msgspec stops there), then malformed: found by the fuzz tests
+        ("0\x00", "not valid JSON: trailing characters"),
+        ('{"node": "a", "state": true} trailing', "not valid JSON: trailing characters"),
         ("{'node': 'a'}", "not valid JSON"),
         ('{"node": "a", "state": NaN}', "not valid JSON"),
         ("", "empty"),

@@ -266,6 +266,8 @@ def _decode_untyped(raw: bytes | str, error: msgspec.ValidationError) -> Any:
         raise EventError(too_deep.field, f"{too_deep.message}; {_TOO_DEEP}") from None
     except msgspec.ValidationError:  # an integer of over 4,300 digits (floats become OutOfRange)
         raise _from_validation(error) from None
+    except msgspec.DecodeError as malformed:  # the typed decoder stopped at a type before this
+        raise _malformed(raw, malformed) from None
 
 
 def _explain_many(raw: bytes | str, error: msgspec.ValidationError, require_time: bool) -> EventError:
