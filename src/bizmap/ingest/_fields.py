@@ -91,14 +91,22 @@ def event_time(seconds: float, field: str, given: object) -> float:
 
 
 def refuse_control_characters(text: str, field: str, what: str = "") -> None:
-    """Node ids, keys and labels are plain text: no control character (NUL, newline, ESC, ...)."""
+    """Node ids, keys and labels are plain text: no control character (NUL, newline, ESC, ...).
+
+    ``what`` starts the message: "the host name 'x' " (the default says nothing more).
+    """
+    if text.isprintable():  # the usual case, checked in C: nothing unprintable at all
+        return
     found = _CONTROL.search(text)
     if found is not None:
-        raise EventError(
-            field,
-            f"{what}contains the control character U+{ord(found.group()):04X} at character "
-            f"{found.start() + 1}: node ids, keys and labels must be plain text",
-        )
+        raise EventError(field, f"{what}{_control_message(found)}")
+
+
+def _control_message(found: re.Match[str]) -> str:
+    return (
+        f"contains the control character U+{ord(found.group()):04X} at character "
+        f"{found.start() + 1}: node ids, keys and labels must be plain text"
+    )
 
 
 def refuse_nul(text: str, field: str) -> None:
@@ -155,7 +163,11 @@ def string_labels(value: object, field: str) -> dict[str, str]:
 def refuse_control_in_labels(labels: dict[str, str], field: str) -> None:
     """``refuse_control_characters`` on every label name (field ``labels``) and value (``labels.x``)."""
     for name, text in labels.items():
-        refuse_control_characters(name, field, f"the label name {shown(name)} ")
+        if name.isprintable() and text.isprintable():  # the usual case, checked in C
+            continue
+        found = _CONTROL.search(name)
+        if found is not None:
+            raise EventError(field, f"the label name {shown(name)} {_control_message(found)}")
         refuse_control_characters(text, join(field, name))
 
 

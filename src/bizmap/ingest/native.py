@@ -29,6 +29,8 @@ from bizmap.domain.event import Event
 from bizmap.domain.states import ACCEPTED_STATE_NAMES, State, UnknownStateError, parse_state
 from bizmap.errors import EventError
 from bizmap.ingest._fields import (
+    END_OF_TIME,
+    FIRST_TIME,
     event_time,
     float_or_out_of_range,
     kind,
@@ -117,7 +119,8 @@ def _time(text: str) -> float:
         pass
     else:
         if value.tzinfo is not None:
-            return event_time(value.timestamp(), "time", text)
+            seconds = value.timestamp()
+            return seconds if FIRST_TIME <= seconds < END_OF_TIME else event_time(seconds, "time", text)
     try:  # the reference, for the spellings above and for the error
         seconds = parse_time(text)
     except ValueError as error:
@@ -215,29 +218,36 @@ def _event(native: _Native, require_time: bool) -> Event:
     elif require_time:
         raise _missing_time()
     node = native.node
-    if node is not None:
+    if node is not None and not node.isprintable():  # isprintable: the usual case, checked in C
         refuse_control_characters(node, "node")
     labels = native.labels
-    if labels is not None:
-        refuse_control_in_labels(labels, "labels")
+    if labels:
+        for name, value in labels.items():
+            if not (name.isprintable() and value.isprintable()):
+                refuse_control_in_labels(labels, "labels")
     if node is None and not labels:
         raise _no_target()
     key = native.key
     if not key:
         raise _bad_key(key)
-    refuse_control_characters(key, "key")
-    for name, text in (("summary", native.summary), ("source", native.source), ("id", native.id)):
-        if text is not None:
-            refuse_nul(text, name)
+    if not key.isprintable():
+        refuse_control_characters(key, "key")
+    summary, source, id_ = native.summary, native.source, native.id
+    if summary is not None and "\x00" in summary:
+        refuse_nul(summary, "summary")
+    if source is not None and "\x00" in source:
+        refuse_nul(source, "source")
+    if id_ is not None and "\x00" in id_:
+        refuse_nul(id_, "id")
     event = _new(Event)
     _set_state(event, state)
     _set_time(event, time)
     _set_node(event, node)
     _set_labels(event, labels)
     _set_key(event, key)
-    _set_summary(event, native.summary)
-    _set_source(event, native.source)
-    _set_id(event, native.id)
+    _set_summary(event, summary)
+    _set_source(event, source)
+    _set_id(event, id_)
     return event
 
 
