@@ -207,6 +207,7 @@ BAD: dict[str, tuple[str, str, str]] = {
     "summary-nul": (text(node="a", summary="a\u0000b", state="ok", time=T), "summary", "U+0000"),
     "source-nul": (text(node="a", source="\u0000", state="ok", time=T), "source", "U+0000"),
     "id-nul": (text(node="a", id="e\u00001", state="ok", time=T), "id", "U+0000"),
+    "id-newline": (text(node="a", id="e1\n", state="ok", time=T), "id", "control character U+000A"),
 }
 
 

@@ -91,7 +91,7 @@ def event_time(seconds: float, field: str, given: object) -> float:
 
 
 def refuse_control_characters(text: str, field: str, what: str = "") -> None:
-    """Node ids, keys and labels are plain text: no control character (NUL, newline, ESC, ...).
+    """Node ids, keys, labels and ids are plain text: no control character (NUL, newline, ESC, ...).
 
     ``what`` starts the message: "the host name 'x' " (the default says nothing more).
     """
@@ -105,7 +105,7 @@ def refuse_control_characters(text: str, field: str, what: str = "") -> None:
 def _control_message(found: re.Match[str]) -> str:
     return (
         f"contains the control character U+{ord(found.group()):04X} at character "
-        f"{found.start() + 1}: node ids, keys and labels must be plain text"
+        f"{found.start() + 1}: node ids, keys, labels and ids must be plain text"
     )
 
 

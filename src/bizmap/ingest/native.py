@@ -13,8 +13,8 @@ Two entry points with the same rules and the same messages:
   refused with msgspec's own words on the first problem it found.
 
 Whatever the input, the answer is events or an ``EventError``: times must lie between 1970 and
-the end of 9999 (UTC), node ids, keys and labels may not contain control characters, and no text
-may contain NUL (PostgreSQL cannot store it).
+the end of 9999 (UTC), node ids, keys, labels and ids may not contain control characters, and
+no text may contain NUL (PostgreSQL cannot store it).
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from bizmap.ingest._fields import (
 
 _FIELDS = ("state", "time", "node", "labels", "key", "summary", "source", "id")
 _ALLOWED = frozenset(_FIELDS)
-_TEXTS = ("summary", "source", "id")  # free text: anything but NUL
 _TOO_DEEP = "the JSON is nested too deep to read further (an event is at most 3 levels deep)"
 
 
@@ -83,12 +82,15 @@ def parse_event(data: Any, require_time: bool = True) -> Event:
     if not isinstance(key, str) or not key:
         raise _bad_key(key)
     refuse_control_characters(key, "key")
-    for name in _TEXTS:
+    for name in ("summary", "source", "id"):
         value = data.get(name)
         if value is not None:
             if not isinstance(value, str):
                 raise EventError(name, f"must be a string, got {shown(value)}")
-            refuse_nul(value, name)
+            if name == "id":  # an identifier, as node and key are
+                refuse_control_characters(value, name)
+            else:  # free text: anything but NUL
+                refuse_nul(value, name)
     return Event(
         state=state,
         time=time,
@@ -237,8 +239,8 @@ def _event(native: _Native, require_time: bool) -> Event:
         refuse_nul(summary, "summary")
     if source is not None and "\x00" in source:
         refuse_nul(source, "source")
-    if id_ is not None and "\x00" in id_:
-        refuse_nul(id_, "id")
+    if id_ is not None and not id_.isprintable():
+        refuse_control_characters(id_, "id")
     event = _new(Event)
     _set_state(event, state)
     _set_time(event, time)
