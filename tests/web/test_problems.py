@@ -116,4 +116,5 @@ def test_the_openapi_document_declares_the_problems_and_only_the_api(server: Ser
 def test_pages_get_the_error_page_and_the_api_a_problem(server: Server) -> None:
     page = server.client.get("/no-such-page")
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "There is no page at /no-such-page" in page.text
     _problem(server.client.get("/api/v1/no-such-thing", headers=server.headers("read")), 404)

@@ -114,9 +114,10 @@ async def http_error(request: Request, error: StarletteHTTPException) -> Respons
         return problem(error.status_code, str(error.detail), headers=headers)
     viewer = await current_viewer(request)
     title = "Not found" if error.status_code == 404 else "Refused"
-    page = render(
-        request, "error.html", viewer, title=title, message=str(error.detail), status_code=error.status_code
-    )
+    message = str(error.detail)
+    if message == "Not Found":  # no route at all: say which address
+        message = f"There is no page at {request.url.path}: check the address, or start from the overview."
+    page = render(request, "error.html", viewer, title=title, message=message, status_code=error.status_code)
     page.headers.update(headers)
     return page
 
