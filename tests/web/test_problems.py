@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from conftest_web import Server
 
+from bizmap.ingest.schemas import ALERTMANAGER, CLOUDEVENTS, ICINGA, NATIVE_EVENTS
+
 pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -111,6 +113,25 @@ def test_the_openapi_document_declares_the_problems_and_only_the_api(server: Ser
             assert content == {"application/problem+json": problem_schema}
     metrics = document["paths"]["/metrics"]["get"]["responses"]["200"]["content"]
     assert list(metrics) == ["text/plain"]
+
+
+@pytest.mark.parametrize(
+    ("path", "schema"),
+    [
+        ("/api/v1/events", NATIVE_EVENTS),
+        ("/api/v1/ingest/alertmanager", ALERTMANAGER),
+        ("/api/v1/ingest/cloudevents", CLOUDEVENTS),
+        ("/api/v1/ingest/icinga", ICINGA),
+    ],
+)
+def test_every_ingestion_route_declares_the_body_its_decoder_takes(
+    server: Server, path: str, schema: dict[str, Any]
+) -> None:
+    """A client (or schemathesis) that sends a body valid against it has its events taken."""
+    document = server.client.get("/openapi.json", headers=server.headers("read")).json()
+    body = document["paths"][path]["post"]["requestBody"]
+    assert body["required"] is True
+    assert body["content"]["application/json"]["schema"] == schema
 
 
 def test_pages_get_the_error_page_and_the_api_a_problem(server: Server) -> None:

@@ -17,37 +17,14 @@ from fastapi.responses import Response
 
 from bizmap.domain.calendar import format_time
 from bizmap.domain.event import Event
-from bizmap.domain.states import ACCEPTED_STATE_NAMES
 from bizmap.errors import EventError
 from bizmap.ingest.alertmanager import events_from_alertmanager
 from bizmap.ingest.cloudevents import events_from_cloudevent, events_from_cloudevents_batch
 from bizmap.ingest.icinga import event_from_icinga
+from bizmap.ingest.schemas import ALERTMANAGER, CLOUDEVENTS, ICINGA, NATIVE_EVENTS
 from bizmap.web.common import IngestToken, ORJSONResponse, ReadToken, live, read_body
 from bizmap.web.ingesting import ingest, ingest_native
 from bizmap.web.problems import json_body, problem
-
-_TEXT = {"type": "string", "pattern": "^[^\\u0000-\\u001f\\u007f]+$"}  # no control characters
-_OR_NULL = {"type": ["string", "null"]}
-NATIVE_EVENT = {
-    "type": "object",
-    "properties": {
-        "state": {"enum": [*ACCEPTED_STATE_NAMES, 0, 1, 2, 3], "description": "The signal's state now."},
-        "time": {**_OR_NULL, "format": "date-time", "description": "RFC 3339 (default: now)."},
-        "node": {**_TEXT, **_OR_NULL, "description": "The node's id; or give labels for the selectors."},
-        "labels": {"type": ["object", "null"], "additionalProperties": {"type": "string"}},
-        "key": {**_TEXT, "description": "Which signal of the node (default: default)."},
-        "summary": _OR_NULL,
-        "source": _OR_NULL,
-        "id": {**_TEXT, **_OR_NULL, "description": "Unique per event: a resent id is a duplicate."},
-    },
-    "required": ["state"],
-    "additionalProperties": False,
-    "anyOf": [
-        {"required": ["node"], "properties": {"node": {"type": "string"}}},
-        {"required": ["labels"], "properties": {"labels": {"type": "object", "minProperties": 1}}},
-    ],
-}
-NATIVE_EVENTS = {"anyOf": [NATIVE_EVENT, {"type": "array", "items": NATIVE_EVENT}]}
 
 
 def register(app: FastAPI) -> None:
@@ -62,11 +39,25 @@ def register(app: FastAPI) -> None:
     async def post_events(request: Request, _: IngestToken) -> Response:
         return await ingest_native(request)  # served by NativeEventsFastPath; here for /docs
 
-    @app.post("/api/v1/ingest/alertmanager", status_code=202, summary="Prometheus Alertmanager webhook (v4)")
+    @app.post(
+        "/api/v1/ingest/alertmanager",
+        status_code=202,
+        summary="Prometheus Alertmanager webhook (v4)",
+        openapi_extra=json_body(
+            ALERTMANAGER, "An Alertmanager webhook payload, version 4: one event per alert."
+        ),
+    )
     async def post_alertmanager(request: Request, _: IngestToken) -> Response:
         return await _adapter(request, events_from_alertmanager)
 
-    @app.post("/api/v1/ingest/cloudevents", status_code=202, summary="CloudEvents 1.0, structured or batch")
+    @app.post(
+        "/api/v1/ingest/cloudevents",
+        status_code=202,
+        summary="CloudEvents 1.0, structured or batch",
+        openapi_extra=json_body(
+            CLOUDEVENTS, "One CloudEvent or a batch (an array), each a native event in data."
+        ),
+    )
     async def post_cloudevents(request: Request, _: IngestToken) -> Response:
         def convert(payload: Any) -> list[Event]:
             if isinstance(payload, list):
@@ -75,7 +66,12 @@ def register(app: FastAPI) -> None:
 
         return await _adapter(request, convert)
 
-    @app.post("/api/v1/ingest/icinga", status_code=202, summary="Icinga 2 process-check-result body")
+    @app.post(
+        "/api/v1/ingest/icinga",
+        status_code=202,
+        summary="Icinga 2 process-check-result body",
+        openapi_extra=json_body(ICINGA, "The body of an Icinga 2 process-check-result action: one event."),
+    )
     async def post_icinga(request: Request, _: IngestToken) -> Response:
         received = live(request).clock()
         return await _adapter(request, lambda payload: [event_from_icinga(payload, received)])
