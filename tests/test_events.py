@@ -208,6 +208,9 @@ BAD: dict[str, tuple[str, str, str]] = {
     "source-nul": (text(node="a", source="\u0000", state="ok", time=T), "source", "U+0000"),
     "id-nul": (text(node="a", id="e\u00001", state="ok", time=T), "id", "U+0000"),
     "id-newline": (text(node="a", id="e1\n", state="ok", time=T), "id", "control character U+000A"),
+    # empty names: an empty id would make every such event a duplicate of the first
+    "node-empty": (text(node="", state="ok", time=T), "node", "must not be empty"),
+    "id-empty": (text(node="a", id="", state="ok", time=T), "id", "must not be empty"),
 }
 
 

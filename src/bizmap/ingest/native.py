@@ -68,6 +68,8 @@ def parse_event(data: Any, require_time: bool = True) -> Event:
     if node is not None:
         if not isinstance(node, str):
             raise EventError("node", f"must be a node id string, got {shown(node)}")
+        if not node:
+            raise _empty_node()
         refuse_control_characters(node, "node")
     labels = data.get("labels")
     if labels is not None:
@@ -88,6 +90,8 @@ def parse_event(data: Any, require_time: bool = True) -> Event:
             if not isinstance(value, str):
                 raise EventError(name, f"must be a string, got {shown(value)}")
             if name == "id":  # an identifier, as node and key are
+                if not value:
+                    raise _empty_id()
                 refuse_control_characters(value, name)
             else:  # free text: anything but NUL
                 refuse_nul(value, name)
@@ -136,6 +140,14 @@ def _missing_time() -> EventError:
 
 def _no_target() -> EventError:
     return EventError("node", "an event needs a node or labels to match the model's selectors")
+
+
+def _empty_node() -> EventError:
+    return EventError("node", "must not be empty: name a node, or leave node out and give labels")
+
+
+def _empty_id() -> EventError:
+    return EventError("id", "must not be empty: leave id out if the sender has none")
 
 
 def _bad_key(key: object) -> EventError:
@@ -222,6 +234,8 @@ def _event(native: _Native, require_time: bool) -> Event:
     node = native.node
     if node is not None and not node.isprintable():  # isprintable: the usual case, checked in C
         refuse_control_characters(node, "node")
+    if node == "":
+        raise _empty_node()
     labels = native.labels
     if labels:
         for name, value in labels.items():
@@ -241,6 +255,8 @@ def _event(native: _Native, require_time: bool) -> Event:
         refuse_nul(source, "source")
     if id_ is not None and not id_.isprintable():
         refuse_control_characters(id_, "id")
+    if id_ == "":
+        raise _empty_id()
     event = _new(Event)
     _set_state(event, state)
     _set_time(event, time)

@@ -54,12 +54,12 @@ def _any_case(word: str) -> str:
 NATIVE_FIELDS: dict[str, Schema] = {
     "state": {"enum": [*ACCEPTED_STATE_NAMES, 0, 1, 2, 3], "description": "The signal's state now."},
     "time": {**nullable(DATE_TIME), "description": "RFC 3339 with an offset (default: now)."},
-    "node": {**nullable(PLAIN), "description": "The node's id; or give labels for the selectors."},
+    "node": {**nullable(NAME), "description": "The node's id; or give labels for the selectors."},
     "labels": {**nullable(LABELS), "description": "Labels matched by the model's selectors."},
     "key": {**NAME, "description": "Which signal of the node (default: default)."},
     "summary": nullable(TEXT),
     "source": nullable(TEXT),
-    "id": {**nullable(PLAIN), "description": "Unique per event: a resent id is a duplicate."},
+    "id": {**nullable(NAME), "description": "Unique per event: a resent id is a duplicate."},
 }
 _NODE_OR_LABELS: list[Schema] = [
     {"required": ["node"], "properties": {"node": {"type": "string"}}},
