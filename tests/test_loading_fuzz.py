@@ -25,7 +25,7 @@ from bizmap.errors import BizmapError
 from bizmap.model.loading import load_model
 
 FUZZ_SETTINGS = settings(
-    max_examples=200,
+    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

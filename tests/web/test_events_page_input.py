@@ -70,7 +70,7 @@ def test_every_sequence_number_the_database_can_hold_is_a_page(client: TestClien
     assert ("the first event" in page.text) is (since.strip("0") == "")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(since=st.one_of(TEXT, st.integers(min_value=-(2**80), max_value=2**80).map(str)))
 def test_any_since_gets_a_page(client: TestClient, since: str) -> None:
     page = client.get("/ui/events", params={"since": since})
