@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
-import orjson
 import typer
 from rich.console import Console
 
-from bizmap.domain.compile import CompiledGraph
-from bizmap.domain.validate import ModelInvalid
-from bizmap.model.loading import load_graph
+if TYPE_CHECKING:
+    from bizmap.domain.compile import CompiledGraph
 
 app = typer.Typer(
     help="bizmap: what IT failures cost the business, in money, people and service levels.",
@@ -41,6 +39,9 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def graph_or_exit(model: Path) -> CompiledGraph:
+    from bizmap.domain.validate import ModelInvalid
+    from bizmap.model.loading import load_graph
+
     try:
         return load_graph(model)
     except ModelInvalid as invalid:
@@ -50,4 +51,6 @@ def graph_or_exit(model: Path) -> CompiledGraph:
 
 
 def print_json(document: Any) -> None:
+    import orjson
+
     sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")

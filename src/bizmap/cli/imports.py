@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from bizmap.cli.common import app, err, fail, graph_or_exit, out
-from bizmap.model.importers.backstage import import_backstage
 from bizmap.model.importers.catalog import ImportedNode, ImportFailed, render_model, write_model
 from bizmap.model.importers.cmdb_csv import CsvColumns, import_cmdb_csv, parse_condition
 
@@ -54,6 +53,8 @@ def import_backstage_command(
     force: ForceOpt = False,
 ) -> None:
     """Backstage Systems become business services, Components and Resources components."""
+    from bizmap.model.importers.backstage import import_backstage
+
     try:
         found = import_backstage(files)
     except ImportFailed as failed:
