@@ -5,8 +5,9 @@ Problems in the model exit 1 with one ``FILE:LINE: error: MESSAGE`` per line on 
 wrong arguments exit 2.
 
 Each command imports what it uses inside its function: a user waits for the imports of the
-command they run, not of every command (``bizmap --version`` loads neither the engine nor
-the web server; tests/test_cli_imports.py checks it).
+command they run, not of every command (``bizmap whatif`` loads neither scipy nor the web
+server; tests/test_cli_imports.py checks it). The ``bizmap`` script starts in
+``bizmap.cli.entry``, which answers ``--version`` alone without building this app.
 """
 
 from __future__ import annotations
