@@ -95,6 +95,7 @@ def test_whatif_imports_no_heavy_library() -> None:
     assert {"patient-records", "e-prescribing"} <= hit
     assert {"bizmap.analytics.whatif", "bizmap.model.loading"} <= modules
     assert packages(modules) & (HEAVY | WEB) == set()
+    assert "rich" not in packages(modules)  # JSON needs no console: rich is imported when one prints
 
 
 def test_help_lists_every_command_without_importing_a_heavy_library() -> None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
 import typer
-from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from bizmap.domain.compile import CompiledGraph
 
 app = typer.Typer(
@@ -23,9 +24,40 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Piped or redirected output is still read by people: give tables room to breathe.
-out = Console(width=None if Console().is_terminal else 120)
-err = Console(stderr=True)
+
+
+class _ConsoleOnFirstUse:
+    """A rich Console, made when first used: rich takes tens of milliseconds to import, which
+    a command printing JSON never needs. Reading or setting an attribute reaches the console."""
+
+    _stderr: bool
+    _console: Console | None
+
+    def __init__(self, stderr: bool) -> None:
+        object.__setattr__(self, "_stderr", stderr)
+        object.__setattr__(self, "_console", None)
+
+    def _made(self) -> Console:
+        console = self._console
+        if console is None:
+            from rich.console import Console
+
+            if self._stderr:
+                console = Console(stderr=True)
+            else:  # piped or redirected output is still read by people: give tables room to breathe
+                console = Console(width=None if Console().is_terminal else 120)
+            object.__setattr__(self, "_console", console)
+        return console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._made(), name, value)
+
+
+out = cast("Console", _ConsoleOnFirstUse(stderr=False))
+err = cast("Console", _ConsoleOnFirstUse(stderr=True))
 
 ModelArg = Annotated[
     Path, typer.Argument(help="A model: one YAML file or a directory of them.", show_default=False)
