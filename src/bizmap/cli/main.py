@@ -12,12 +12,15 @@ server; tests/test_cli_imports.py checks it). The ``bizmap`` script starts in
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.main import get_command_name
 
 from bizmap import __version__
 from bizmap.cli.common import JsonOpt, ModelArg, app, err, out
@@ -218,10 +221,36 @@ def graph(
 
 def main() -> None:
     try:
-        app()
+        app_for(sys.argv[1:])()
     except BizmapError as error:  # a last guard: user errors never end in a traceback
         err.print(f"error: {error}", markup=False, highlight=False)
         sys.exit(2 if isinstance(error, UsageError) else 1)
+
+
+def app_for(arguments: Sequence[str]) -> typer.Typer:
+    """``app`` holding only the command (or command group) that ``arguments`` name.
+
+    Typer builds every command it holds at each run (signatures, help, parameter types), 40 to
+    60 ms for all of bizmap's against 3 for one. Arguments that start with an option
+    (``--help``) or name no command get the whole app: its help lists every command, and a
+    mistyped name gets its suggestion.
+    """
+    if not arguments or arguments[0].startswith("-"):
+        return app
+    name = arguments[0]
+    commands = [
+        command
+        for command in app.registered_commands
+        if command.callback is not None
+        and (command.name or get_command_name(command.callback.__name__)) == name
+    ]
+    groups = [group for group in app.registered_groups if group.name == name]
+    if not commands and not groups:
+        return app
+    only = copy.copy(app)
+    only.registered_commands = commands
+    only.registered_groups = groups
+    return only
 
 
 @app.command()
