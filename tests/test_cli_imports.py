@@ -112,3 +112,22 @@ def test_the_listing_catches_a_heavy_import() -> None:
     done, modules = imported("-c", "import bizmap.cli.main; import bizmap.storage.store")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "sqlalchemy" in packages(modules)
+
+
+def test_a_progress_bar_draws_on_the_console_made_on_first_use() -> None:
+    """``bizmap replay`` shows its progress on ``err``: rich's Live uses it as a context manager."""
+    import io
+
+    from rich.progress import Progress
+
+    from bizmap.cli.common import console_on_first_use
+
+    console = console_on_first_use(stderr=True)
+    console.file = io.StringIO()
+    with Progress(console=console, disable=False, transient=False) as progress:
+        task = progress.add_task("reading events", total=10)
+        progress.advance(task, 10)
+    with console:  # as rich's own Console: output is buffered until the block ends
+        console.print("done", markup=False)
+    shown = console.file.getvalue()
+    assert "reading events" in shown and "done" in shown

@@ -28,7 +28,8 @@ app = typer.Typer(
 
 class _ConsoleOnFirstUse:
     """A rich Console, made when first used: rich takes tens of milliseconds to import, which
-    a command printing JSON never needs. Reading or setting an attribute reaches the console."""
+    a command printing JSON never needs. Reading or setting an attribute reaches the console,
+    and so does ``with`` (rich's Live and Progress hold their console that way)."""
 
     _stderr: bool
     _console: Console | None
@@ -55,9 +56,20 @@ class _ConsoleOnFirstUse:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._made(), name, value)
 
+    def __enter__(self) -> Console:
+        return self._made().__enter__()
 
-out = cast("Console", _ConsoleOnFirstUse(stderr=False))
-err = cast("Console", _ConsoleOnFirstUse(stderr=True))
+    def __exit__(self, *exc_info: Any) -> None:
+        self._made().__exit__(*exc_info)
+
+
+def console_on_first_use(stderr: bool) -> Console:
+    """A rich Console for stdout or stderr, made when it is first used."""
+    return cast("Console", _ConsoleOnFirstUse(stderr))
+
+
+out = console_on_first_use(stderr=False)
+err = console_on_first_use(stderr=True)
 
 ModelArg = Annotated[
     Path, typer.Argument(help="A model: one YAML file or a directory of them.", show_default=False)
