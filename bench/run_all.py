@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SCRIPTS = ("bench_propagation.py", "bench_compile.py", "bench_replay.py", "bench_ingest.py")
+SCRIPTS = ("bench_cli.py", "bench_propagation.py", "bench_compile.py", "bench_replay.py", "bench_ingest.py")
 
 
 def main() -> int:

@@ -4,25 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from bizmap.cli.common import JsonOpt, ModelArg, app, err, fail, graph_or_exit, out, print_json
-from bizmap.decisions.availability.dial import DialResult, dial_document
-from bizmap.decisions.availability.dial_files import dial_from_file
-from bizmap.decisions.availability.predict import (
-    ServiceAvailability,
-    availability_document,
-    extra_nine,
-    nines_text,
-    percent_text,
-    service_availability,
-)
-from bizmap.decisions.availability.simulation import SimulatedService, add_simulation, simulate
-from bizmap.domain.validate import ModelInvalid
 from bizmap.text import money_text
+
+if TYPE_CHECKING:  # the command imports them when it runs (scipy, numpy: seconds)
+    from bizmap.decisions.availability.dial import DialResult
+    from bizmap.decisions.availability.predict import ServiceAvailability
+    from bizmap.decisions.availability.simulation import SimulatedService
 
 ASSUMPTIONS = (
     "Assumptions: every component with mtbf_hours/mttr_hours fails and is repaired independently "
@@ -56,6 +48,12 @@ def availability(
     json: JsonOpt = False,
 ) -> None:
     """Availability of every business service from MTBF/MTTR, down hours and their cost a year."""
+    from bizmap.decisions.availability.dial import dial_document
+    from bizmap.decisions.availability.dial_files import dial_from_file
+    from bizmap.decisions.availability.predict import availability_document, service_availability
+    from bizmap.decisions.availability.simulation import add_simulation, simulate
+    from bizmap.domain.validate import ModelInvalid
+
     if seed is not None and simulate_years is None:
         fail("--seed needs --simulate YEARS", 2)
     if dial is not None and simulate_years is not None:
@@ -93,6 +91,10 @@ def availability(
 
 
 def _print_services(services: list[ServiceAvailability], currency: str, year: int) -> None:
+    from rich.table import Table
+
+    from bizmap.decisions.availability.predict import extra_nine, nines_text, percent_text
+
     table = Table(title=f"Predicted availability and downtime cost, {year}")
     columns = (
         "service",
@@ -132,6 +134,10 @@ def _print_services(services: list[ServiceAvailability], currency: str, year: in
 
 
 def _print_simulated(simulated: list[SimulatedService], currency: str, years: int) -> None:
+    from rich.table import Table
+
+    from bizmap.decisions.availability.predict import percent_text
+
     table = Table(title=f"Simulated over {years:,} years (calendars and workarounds applied)")
     for column in (
         "service",
@@ -160,6 +166,10 @@ def _print_simulated(simulated: list[SimulatedService], currency: str, years: in
 
 
 def _print_dial(result: DialResult) -> None:
+    from rich.table import Table
+
+    from bizmap.decisions.availability.predict import percent_text
+
     currency = result.currency
     after = {s.id: s for s in result.after}
     title = f"The availability dial: {result.name}" if result.name else "The availability dial"

@@ -4,30 +4,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json
-from bizmap.decisions.bia.assess import Assessment, assess, assessment_document
-from bizmap.decisions.bia.files import (
-    BiaInvalid,
-    check_against_model,
-    load_questionnaires,
-    load_thresholds,
-    plan_apply,
-    template,
-    write_apply,
-)
-from bizmap.decisions.bia.hours import hours_text, week_of
-from bizmap.decisions.bia.portfolio import portfolio, portfolio_document
-from bizmap.decisions.bia.thresholds import Thresholds
-from bizmap.domain.model import ID_PATTERN, Model, ServiceSpec
-from bizmap.domain.validate import ModelInvalid
-from bizmap.model.loading import load_model
 from bizmap.text import money_text
+
+if TYPE_CHECKING:  # the commands import them when they run
+    from bizmap.decisions.bia.assess import Assessment
+    from bizmap.decisions.bia.thresholds import Thresholds
+    from bizmap.domain.model import Model
 
 bia_app = typer.Typer(
     help="Business impact analysis: questionnaires, tiers, recommendations.", no_args_is_help=True
@@ -51,6 +38,9 @@ def _print_problems(problems: list[object]) -> None:
 
 
 def _model_or_exit(path: Path) -> Model:
+    from bizmap.domain.validate import ModelInvalid
+    from bizmap.model.loading import load_model
+
     try:
         return load_model(path)
     except ModelInvalid as invalid:
@@ -60,6 +50,14 @@ def _model_or_exit(path: Path) -> Model:
 
 def _assessments(files: list[Path], model: Path | None, thresholds_file: Path | None) -> list[Assessment]:
     """Read, check and assess; bad files print FILE:LINE errors and exit 1."""
+    from bizmap.decisions.bia.assess import assess
+    from bizmap.decisions.bia.files import (
+        BiaInvalid,
+        check_against_model,
+        load_questionnaires,
+        load_thresholds,
+    )
+
     try:
         thresholds: Thresholds = load_thresholds(thresholds_file)
         loaded = load_questionnaires(files)
@@ -79,6 +77,9 @@ def template_command(
     model: ModelOpt = None,
 ) -> None:
     """Print a questionnaire for SERVICE with every question, prefilled from the model."""
+    from bizmap.decisions.bia.files import template
+    from bizmap.domain.model import ID_PATTERN, Model, ServiceSpec
+
     if not re.fullmatch(ID_PATTERN, service):
         fail(f"error: {service!r} is not a service id: lowercase letters, digits, '.', '_' and '-'", 2)
     loaded = _model_or_exit(model) if model is not None else Model(services=[ServiceSpec(id=service)])
@@ -95,6 +96,8 @@ def assess_command(
     files: FilesArg, model: ModelOpt = None, thresholds: ThresholdsOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Derive tier, service hours, availability target, RTO, RPO and MTPD, with the reasons."""
+    from bizmap.decisions.bia.assess import assessment_document
+
     assessments = _assessments(files, model, thresholds)
     if as_json:
         print_json({"services": [assessment_document(a) for a in assessments]})
@@ -104,6 +107,10 @@ def assess_command(
 
 
 def _print_assessment(a: Assessment) -> None:
+    from rich.markup import escape
+
+    from bizmap.decisions.bia.hours import hours_text, week_of
+
     hours = hours_text(week_of(a.hours))
     out.print(f"[bold]{escape(a.service)}[/bold]" + (f": {escape(a.name)}" if a.name else ""))
     rows = [
@@ -135,6 +142,10 @@ def portfolio_command(
     files: FilesArg, model: ModelOpt = None, thresholds: ThresholdsOpt = None, as_json: JsonOpt = False
 ) -> None:
     """Rank every service: by tier, then cost per hour, then people."""
+    from rich.table import Table
+
+    from bizmap.decisions.bia.portfolio import portfolio, portfolio_document
+
     assessments = _assessments(files, model, thresholds)
     if as_json:
         print_json(portfolio_document(assessments))
@@ -166,6 +177,9 @@ def apply_command(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; write nothing.")] = False,
 ) -> None:
     """Write impact, calendar, workaround and SLA from the answers into the model's YAML."""
+    from bizmap.decisions.bia.files import load_thresholds, plan_apply, write_apply
+    from bizmap.domain.validate import ModelInvalid
+
     assessments = _assessments(files, model, thresholds)
     try:
         result = plan_apply(model, assessments, load_thresholds(thresholds))

@@ -4,19 +4,17 @@ Monte Carlo over the ranged inputs and a tornado of what matters most."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json
-from bizmap.decisions.case.appraisal import CaseResult, evaluate
-from bizmap.decisions.case.charts import cumulative_svg, tornado_svg
-from bizmap.decisions.case.document import case_document
-from bizmap.decisions.case.files import CaseFileInvalid, load_case
-from bizmap.decisions.case.sensitivity import Tornado, tornado
-from bizmap.decisions.case.simulation import MAX_RUNS, Simulation, simulate
 from bizmap.text import money_text
+
+if TYPE_CHECKING:  # the command imports them when it runs (scipy, matplotlib: seconds)
+    from bizmap.decisions.case.appraisal import CaseResult
+    from bizmap.decisions.case.sensitivity import Tornado
+    from bizmap.decisions.case.simulation import Simulation
 
 _BAR_WIDTH = 24  # characters on each side of the base NPV in the text tornado
 
@@ -51,6 +49,12 @@ def case(
     json: JsonOpt = False,
 ) -> None:
     """Is it worth it? NPV, IRR, ROI, payback and discounted payback of an investment."""
+    from bizmap.decisions.case.appraisal import evaluate
+    from bizmap.decisions.case.document import case_document
+    from bizmap.decisions.case.files import CaseFileInvalid, load_case
+    from bizmap.decisions.case.sensitivity import tornado
+    from bizmap.decisions.case.simulation import MAX_RUNS, simulate
+
     if seed is not None and simulate_runs is None:
         fail("error: --seed applies to the Monte Carlo: give --simulate N as well", 2)
     if simulate_runs is not None and not 1 <= simulate_runs <= MAX_RUNS:
@@ -66,6 +70,8 @@ def case(
     chart = tornado(spec) if show_tornado or charts is not None else None
     if charts is not None:
         assert chart is not None
+        from bizmap.decisions.case.charts import cumulative_svg, tornado_svg
+
         try:
             charts.mkdir(parents=True, exist_ok=True)
             (charts / "tornado.svg").write_text(tornado_svg(chart, spec.currency), encoding="utf-8")
@@ -97,6 +103,8 @@ def _years(value: float | None) -> str:
 
 
 def _print_flows(result: CaseResult) -> None:
+    from rich.table import Table
+
     currency = result.currency
     table = Table(title=f"Cash flow by year ({currency})", title_justify="left")
     columns = ("year", "benefits", "costs", "net", "discounted", "cumulative", "cumulative discounted")
@@ -128,6 +136,8 @@ def _print_flows(result: CaseResult) -> None:
 
 
 def _print_figures(result: CaseResult) -> None:
+    from rich.table import Table
+
     currency = result.currency
     rate = _percent(result.discount_rate)
     if result.irr is None:
@@ -163,6 +173,8 @@ def _print_figures(result: CaseResult) -> None:
 
 
 def _print_simulation(simulation: Simulation, currency: str) -> None:
+    from rich.table import Table
+
     ranged = ", ".join(simulation.uncertain) or "none (every input as written, so every run is the same)"
     out.print(
         f"\n[bold]Monte Carlo[/], {simulation.runs:,} runs, seed {simulation.seed}; "

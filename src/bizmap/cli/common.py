@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
-import orjson
 import typer
-from rich.console import Console
 
-from bizmap.domain.compile import CompiledGraph
-from bizmap.domain.validate import ModelInvalid
-from bizmap.model.loading import load_graph
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from bizmap.domain.compile import CompiledGraph
 
 app = typer.Typer(
     help="bizmap: what IT failures cost the business, in money, people and service levels.",
@@ -25,9 +24,52 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Piped or redirected output is still read by people: give tables room to breathe.
-out = Console(width=None if Console().is_terminal else 120)
-err = Console(stderr=True)
+
+
+class _ConsoleOnFirstUse:
+    """A rich Console, made when first used: rich takes tens of milliseconds to import, which
+    a command printing JSON never needs. Reading or setting an attribute reaches the console,
+    and so does ``with`` (rich's Live and Progress hold their console that way)."""
+
+    _stderr: bool
+    _console: Console | None
+
+    def __init__(self, stderr: bool) -> None:
+        object.__setattr__(self, "_stderr", stderr)
+        object.__setattr__(self, "_console", None)
+
+    def _made(self) -> Console:
+        console = self._console
+        if console is None:
+            from rich.console import Console
+
+            if self._stderr:
+                console = Console(stderr=True)
+            else:  # piped or redirected output is still read by people: give tables room to breathe
+                console = Console(width=None if Console().is_terminal else 120)
+            object.__setattr__(self, "_console", console)
+        return console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._made(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._made(), name, value)
+
+    def __enter__(self) -> Console:
+        return self._made().__enter__()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._made().__exit__(*exc_info)
+
+
+def console_on_first_use(stderr: bool) -> Console:
+    """A rich Console for stdout or stderr, made when it is first used."""
+    return cast("Console", _ConsoleOnFirstUse(stderr))
+
+
+out = console_on_first_use(stderr=False)
+err = console_on_first_use(stderr=True)
 
 ModelArg = Annotated[
     Path, typer.Argument(help="A model: one YAML file or a directory of them.", show_default=False)
@@ -41,6 +83,9 @@ def fail(message: str, code: int) -> NoReturn:
 
 
 def graph_or_exit(model: Path) -> CompiledGraph:
+    from bizmap.domain.validate import ModelInvalid
+    from bizmap.model.loading import load_graph
+
     try:
         return load_graph(model)
     except ModelInvalid as invalid:
@@ -50,4 +95,6 @@ def graph_or_exit(model: Path) -> CompiledGraph:
 
 
 def print_json(document: Any) -> None:
+    import orjson
+
     sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bizmap.cli.common import app, err, fail, graph_or_exit, out
-from bizmap.model.importers.backstage import import_backstage
-from bizmap.model.importers.catalog import ImportedNode, ImportFailed, render_model, write_model
-from bizmap.model.importers.cmdb_csv import CsvColumns, import_cmdb_csv, parse_condition
+from bizmap.model.importers.csv_columns import CsvColumns
+
+if TYPE_CHECKING:  # the commands import them when they run
+    from bizmap.model.importers.catalog import ImportedNode, ImportFailed
 
 import_app = typer.Typer(
     help="Start a model from a catalog you already have: Backstage, or a CMDB export (CSV).",
@@ -25,6 +26,8 @@ ForceOpt = Annotated[
 
 
 def _write(nodes: list[ImportedNode], sources: str, output: Path, force: bool) -> None:
+    from bizmap.model.importers.catalog import ImportFailed, render_model, write_model
+
     try:
         written = write_model(output, render_model(nodes, sources), force)
     except ImportFailed as failed:
@@ -54,6 +57,9 @@ def import_backstage_command(
     force: ForceOpt = False,
 ) -> None:
     """Backstage Systems become business services, Components and Resources components."""
+    from bizmap.model.importers.backstage import import_backstage
+    from bizmap.model.importers.catalog import ImportFailed
+
     try:
         found = import_backstage(files)
     except ImportFailed as failed:
@@ -96,6 +102,9 @@ def import_csv_command(
     force: ForceOpt = False,
 ) -> None:
     """A CMDB export: items become business services or components, relations depends_on."""
+    from bizmap.model.importers.catalog import ImportFailed
+    from bizmap.model.importers.cmdb_csv import import_cmdb_csv, parse_condition
+
     try:
         conditions = (
             tuple(parse_condition(c) for c in service_when) if service_when else CsvColumns.service_when

@@ -3,37 +3,40 @@
 Human output is Rich tables on stdout; ``--json`` prints the documents of semantics §5.
 Problems in the model exit 1 with one ``FILE:LINE: error: MESSAGE`` per line on stderr;
 wrong arguments exit 2.
+
+Each command imports what it uses inside its function: a user waits for the imports of the
+command they run, not of every command (``bizmap whatif`` loads neither scipy nor the web
+server; tests/test_cli_imports.py checks it). The ``bizmap`` script starts in
+``bizmap.cli.entry``, which answers ``--version`` alone without building this app.
 """
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
+from typer.main import get_command_name
 
 from bizmap import __version__
-from bizmap.analytics.spof import (
-    RankedPoint,
-    ServiceSinglePoints,
-    ranked_single_points,
-    single_points_of_failure,
-    spof_document,
-)
-from bizmap.analytics.whatif import what_if, whatif_document
 from bizmap.cli.common import JsonOpt, ModelArg, app, err, out
 from bizmap.cli.common import fail as _fail
 from bizmap.cli.common import graph_or_exit as _graph
 from bizmap.cli.common import print_json as _print_json
-from bizmap.domain.compile import CompiledGraph
-from bizmap.domain.states import State
 from bizmap.errors import BizmapError, UsageError
-from bizmap.model.export import to_dot, to_mermaid
 from bizmap.settings import HELP, Settings, parse_trusted_proxies
 from bizmap.text import money_text as _money
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from bizmap.analytics.spof import RankedPoint, ServiceSinglePoints
+    from bizmap.domain.compile import CompiledGraph
+    from bizmap.domain.states import State
 
 
 @app.callback(invoke_without_command=True)
@@ -84,6 +87,9 @@ def whatif(
     json: JsonOpt = False,
 ) -> None:
     """What if these nodes fail? Business services hit, cost per hour, people affected."""
+    from bizmap.analytics.whatif import what_if, whatif_document
+    from bizmap.domain.states import State
+
     graph = _graph(model)
     chosen: dict[int, State] = {}
     try:
@@ -101,6 +107,8 @@ def whatif(
     if not result.services:
         out.print("No business service is affected: the redundancy holds.")
         return
+    from rich.table import Table
+
     table = Table(title="What if: business services affected")
     for column in ("service", "state", "cost per hour", "people", "safety", "root causes"):
         table.add_column(column, justify="right" if column in ("cost per hour", "people") else "left")
@@ -130,6 +138,8 @@ def spof(
 ) -> None:
     """Single points of failure: the parts whose failure alone leaves a business service non-ok,
     costliest first (cost per hour and people if it fails alone, the services it stops)."""
+    from bizmap.analytics.spof import ranked_single_points, single_points_of_failure, spof_document
+
     graph = _graph(model)
     if json:
         _print_json(spof_document(graph))
@@ -145,6 +155,8 @@ def spof(
 
 
 def _spof_ranked_table(ranked: list[RankedPoint], currency: str) -> Table:
+    from rich.table import Table
+
     costs = [_money(point.cost_per_hour, currency) for point in ranked]
     people = [f"{point.users_affected:,}" for point in ranked]
     table = Table(title="Single points of failure, costliest first (each failing alone)")
@@ -159,6 +171,10 @@ def _spof_ranked_table(ranked: list[RankedPoint], currency: str) -> Table:
 
 
 def _spof_by_service_table(found: list[ServiceSinglePoints]) -> Table:
+    from rich.table import Table
+
+    from bizmap.domain.states import State
+
     table = Table(title="Single points of failure (each alone takes the service down or degrades it)")
     table.add_column("service")
     table.add_column("down if any of these fails")
@@ -182,6 +198,8 @@ def graph(
     ] = None,
 ) -> None:
     """Export the dependency graph as Graphviz DOT or Mermaid."""
+    from bizmap.model.export import to_dot, to_mermaid
+
     compiled = _graph(model)
     roots = None
     if service is not None:
@@ -203,10 +221,36 @@ def graph(
 
 def main() -> None:
     try:
-        app()
+        app_for(sys.argv[1:])()
     except BizmapError as error:  # a last guard: user errors never end in a traceback
         err.print(f"error: {error}", markup=False, highlight=False)
         sys.exit(2 if isinstance(error, UsageError) else 1)
+
+
+def app_for(arguments: Sequence[str]) -> typer.Typer:
+    """``app`` holding only the command (or command group) that ``arguments`` name.
+
+    Typer builds every command it holds at each run (signatures, help, parameter types), 40 to
+    60 ms for all of bizmap's against 3 for one. Arguments that start with an option
+    (``--help``) or name no command get the whole app: its help lists every command, and a
+    mistyped name gets its suggestion.
+    """
+    if not arguments or arguments[0].startswith("-"):
+        return app
+    name = arguments[0]
+    commands = [
+        command
+        for command in app.registered_commands
+        if command.callback is not None
+        and (command.name or get_command_name(command.callback.__name__)) == name
+    ]
+    groups = [group for group in app.registered_groups if group.name == name]
+    if not commands and not groups:
+        return app
+    only = copy.copy(app)
+    only.registered_commands = commands
+    only.registered_groups = groups
+    return only
 
 
 @app.command()
@@ -374,6 +418,8 @@ def maintenance_list(
     if json:
         _print_json(windows)
         return
+    from rich.table import Table
+
     table = Table(title="Maintenance windows")
     for column in ("id", "nodes", "start", "end", "reason", "from"):
         table.add_column(column)

@@ -9,29 +9,28 @@ import math
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import orjson
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from bizmap.cli.common import JsonOpt, ModelArg, app, err, out
 from bizmap.cli.common import fail as _fail
 from bizmap.cli.common import graph_or_exit as _graph
 from bizmap.cli.common import print_json as _print_json
-from bizmap.domain.calendar import format_time, parse_time
-from bizmap.domain.compile import CompiledGraph
-from bizmap.domain.states import State
-from bizmap.engine.replay import ReplayResult, read_event_log, replay, to_json
 from bizmap.errors import EventLineError, UsageError
 from bizmap.text import duration_text as _duration
 from bizmap.text import money_text as _money
+
+if TYPE_CHECKING:  # the command imports them when it runs
+    from bizmap.domain.compile import CompiledGraph
+    from bizmap.engine.replay import ReplayResult
 
 
 def _replay_window(
     start: str | None, end: str | None, times: list[float], clock: Callable[[], float] = time.time
 ) -> tuple[float, float]:
+    from bizmap.domain.calendar import format_time, parse_time
+
     try:
         t0 = parse_time(start) if start else (min(times) if times else None)
         t1 = parse_time(end) if end else (max(times) if times else None)
@@ -71,6 +70,11 @@ def replay_command(
     json: JsonOpt = False,
 ) -> None:
     """Replay an event log: cost, episodes and SLA per business service."""
+    import orjson
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from bizmap.engine.replay import read_event_log, replay, to_json
+
     graph = _graph(model)
     try:
         size = events.stat().st_size
@@ -122,6 +126,11 @@ def replay_command(
 
 
 def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
+    from rich.table import Table
+
+    from bizmap.domain.calendar import format_time
+    from bizmap.domain.states import State
+
     currency = graph.currency
     table = Table(title=f"Business impact, {format_time(result.start)} to {format_time(result.end)}")
     table.add_column("business service", no_wrap=True)

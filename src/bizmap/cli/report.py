@@ -10,23 +10,16 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.table import Table
 
 from bizmap.cli.common import app, err, fail, graph_or_exit, out
-from bizmap.decisions.availability.dial_files import dial_from_file
-from bizmap.decisions.case.files import CaseFileInvalid, load_case
-from bizmap.domain.calendar import format_time
-from bizmap.domain.validate import ModelInvalid
 from bizmap.errors import BizmapError, EventLineError, UsageError
-from bizmap.reports.executive import gather_executive
-from bizmap.reports.incident import UnknownIncidentId, gather_incident, list_incidents
-from bizmap.reports.periods import parse_period
-from bizmap.reports.render import FORMATS, Report, render
-from bizmap.reports.review import gather_review
-from bizmap.reports.sources import EventSource, database_source, replay_source
+
+if TYPE_CHECKING:  # the commands import them when they run (the renderer, the database: seconds)
+    from bizmap.reports.render import Report
+    from bizmap.reports.sources import EventSource
 
 report_app = typer.Typer(
     help="Documents for the business: impact statements, service reviews, executive summaries.",
@@ -58,6 +51,8 @@ PeriodOpt = Annotated[str, typer.Option("--period", help="A month (2026-11) or a
 
 def open_source(model: Path | None, replay: Path | None, db: str | None) -> EventSource:
     """The data source of a report command, or exit: 2 for wrong options, 1 for bad files."""
+    from bizmap.reports.sources import database_source, replay_source
+
     if model is None:
         fail("error: give the model with --model PATH", 2)
     if (replay is None) == (db is None):
@@ -81,6 +76,8 @@ def open_source(model: Path | None, replay: Path | None, db: str | None) -> Even
 
 
 def _write(report: Report, form: str, output: Path | None, default_name: str) -> None:
+    from bizmap.reports.render import FORMATS, render
+
     if form not in FORMATS:
         fail(f"error: unknown format {form!r}: use md, html, pdf or json", 2)
     document = render(report, form)
@@ -100,6 +97,11 @@ def _write(report: Report, form: str, output: Path | None, default_name: str) ->
 @report_app.command("incidents")
 def incidents_command(model: ModelOpt = None, replay: ReplayOpt = None, db: DbOpt = None) -> None:
     """List the incidents a Business Impact Statement can be made for, newest first."""
+    from rich.table import Table
+
+    from bizmap.domain.calendar import format_time
+    from bizmap.reports.incident import list_incidents
+
     source = open_source(model, replay, db)
     found = list_incidents(source)
     table = Table(title=f"Incidents ({len(found)})")
@@ -129,6 +131,8 @@ def incident_command(
     output: OutputOpt = None,
 ) -> None:
     """The Business Impact Statement of one incident."""
+    from bizmap.reports.incident import UnknownIncidentId, gather_incident
+
     source = open_source(model, replay, db)
     try:
         statement = gather_incident(source, incident_id)
@@ -148,6 +152,9 @@ def review_command(
     output: OutputOpt = None,
 ) -> None:
     """The service review of a month or a quarter, for one service or the whole portfolio."""
+    from bizmap.reports.periods import parse_period
+    from bizmap.reports.review import gather_review
+
     try:
         chosen = parse_period(period)
     except UsageError as error:
@@ -184,6 +191,12 @@ def executive_command(
     ] = None,
 ) -> None:
     """The one-page executive summary of a month or a quarter."""
+    from bizmap.decisions.availability.dial_files import dial_from_file
+    from bizmap.decisions.case.files import CaseFileInvalid, load_case
+    from bizmap.domain.validate import ModelInvalid
+    from bizmap.reports.executive import gather_executive
+    from bizmap.reports.periods import parse_period
+
     try:
         chosen = parse_period(period)
     except UsageError as error:

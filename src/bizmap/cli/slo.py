@@ -4,29 +4,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bizmap.cli.common import ModelArg, app, err, fail, out
-from bizmap.domain.model import Model
-from bizmap.domain.validate import ModelInvalid
-from bizmap.model.loading import load_model
-from bizmap.slo.files import (
-    SloFileError,
-    dump_documents,
-    read_openslo_files,
-    read_service_map,
-    sla_data,
-    write_slas,
-)
-from bizmap.slo.openslo import export_slos, import_slos
+
+if TYPE_CHECKING:  # the commands import them when they run
+    from bizmap.domain.model import Model
 
 slo_app = typer.Typer(help="Service level objectives: OpenSLO v1 import and export.", no_args_is_help=True)
 app.add_typer(slo_app, name="slo")
 
 
 def _model_or_exit(model: Path) -> Model:
+    from bizmap.domain.validate import ModelInvalid
+    from bizmap.model.loading import load_model
+
     try:
         return load_model(model)
     except ModelInvalid as invalid:
@@ -48,6 +42,11 @@ def slo_import(
     write: Annotated[bool, typer.Option(help="Write the SLAs into the model's YAML files.")] = False,
 ) -> None:
     """Read OpenSLO Service and SLO objects as bizmap SLAs; warn about what cannot be mapped."""
+    from bizmap.domain.validate import ModelInvalid
+    from bizmap.model.loading import load_model
+    from bizmap.slo.files import SloFileError, read_openslo_files, read_service_map, sla_data, write_slas
+    from bizmap.slo.openslo import import_slos
+
     spec = _model_or_exit(model)
     try:
         service_map = read_service_map(map_file) if map_file is not None else {}
@@ -86,6 +85,9 @@ def slo_export(
     ] = None,
 ) -> None:
     """OpenSLO v1 Service and SLO documents for every business service with an SLA."""
+    from bizmap.slo.files import dump_documents
+    from bizmap.slo.openslo import export_slos
+
     documents = export_slos(_model_or_exit(model))
     text = dump_documents(documents)
     if output is None:

@@ -10,10 +10,8 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json
-from bizmap.domain.calendar import format_time
 from bizmap.settings import HELP, Settings
 
 user_app = typer.Typer(
@@ -55,6 +53,9 @@ def user_add(
 @user_app.command("list")
 def user_list(db: DbOpt = Settings.db, json: JsonOpt = False) -> None:
     """List the users and their roles."""
+    from rich.table import Table
+
+    from bizmap.domain.calendar import format_time
     from bizmap.storage.store import Store, migrate
     from bizmap.storage.users import UserStore
 

@@ -27,6 +27,8 @@ from pydantic import (
     model_validator,
 )
 
+from bizmap.domain import holiday_regions
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 
 
@@ -113,7 +115,7 @@ class HolidaySpec(Strict):
     def _check_country(self) -> HolidaySpec:
         if self.subdivision is not None and self.country is None:
             raise ValueError("holidays.subdivision needs holidays.country")
-        if self.country is not None:
+        if self.country is not None and not holiday_regions.listed(self.country, self.subdivision):
             import holidays as holidays_package  # the package's data, no I/O
 
             try:

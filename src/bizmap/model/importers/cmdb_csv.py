@@ -22,19 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bizmap.model.importers.catalog import ImportedNode, ImportFailed, SlugAllocator, find_cycles
-
-
-@dataclass(frozen=True)
-class CsvColumns:
-    id: str = "sys_id"
-    name: str = "name"
-    type: str = "sys_class_name"
-    owner: str = "owned_by"
-    parent: str = "parent"
-    child: str = "child"
-    relation_type: str = "type"
-    service_when: tuple[tuple[str, str], ...] = (("sys_class_name", "Business Service"),)
-    ignore_types: tuple[str, ...] = ()
+from bizmap.model.importers.csv_columns import CsvColumns
 
 
 def parse_condition(text: str) -> tuple[str, str]:
