@@ -59,7 +59,9 @@ test-compiled: $(CSTAMP)
 audit: $(STAMP)
 	$(BIN)/python tools/audit_dependencies.py
 
-test: lint audit unit test-compiled
+# the unit tests and the compiled build (then its tests) side by side: each mostly keeps one core
+test: lint audit
+	$(MAKE) -j2 --output-sync=target unit test-compiled
 
 # wrk drives the ingestion benchmark (a load generator in C: it leaves the cores to the server)
 bench-deps: integration-deps

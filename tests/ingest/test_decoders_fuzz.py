@@ -35,7 +35,7 @@ from bizmap.ingest import (
 from bizmap.ingest.native import decode_event, decode_events, parse_event
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=80,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

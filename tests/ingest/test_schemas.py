@@ -37,11 +37,11 @@ from bizmap.ingest.native import decode_events, parse_event
 from bizmap.ingest.schemas import ALERTMANAGER, CLOUDEVENTS, ICINGA, NATIVE_EVENTS, Schema
 
 PROPERTY = settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
 )
-NEGATIVE = settings(PROPERTY, max_examples=30)  # large documents, slow to draw: 30 of each
+NEGATIVE = settings(PROPERTY, max_examples=20)  # large documents, slow to draw: 20 of each
 RECEIVED = 1_795_773_602.5  # 2026-11-27T10:00:02.5Z, when the server read an Icinga body
 # The years the schemas' times span: a time outside them is refused by the server's clock (422).
 FIRST_SCHEMA_TIME = parse_time("1971-01-01T00:00:00Z")
