@@ -16,7 +16,13 @@ LIVE_WAIT_MS = 2_000  # the promise: a change shows within 2 seconds, without a 
 
 
 def incident_id(server: UiServer) -> str:
+    """The one incident, once the incident desk has opened it (it runs after the event's batch
+    is stored, so a loaded machine may need a moment)."""
+    deadline = time.monotonic() + 10
     incidents = server.api("/api/v1/incidents")["incidents"]
+    while not incidents and time.monotonic() < deadline:
+        time.sleep(0.1)
+        incidents = server.api("/api/v1/incidents")["incidents"]
     assert len(incidents) == 1, incidents
     found: str = incidents[0]["id"]
     return found
