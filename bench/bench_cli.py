@@ -23,6 +23,8 @@ from pathlib import Path
 
 import orjson
 
+from verdict import verdict
+
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS_MS = {"version": 150.0, "whatif": 400.0}
 
@@ -77,14 +79,14 @@ def main() -> None:
         walls, cpus = timed_runs(command, args.runs)
         median, cpu = statistics.median(walls), statistics.median(cpus)
         target = TARGETS_MS[name]
-        verdict = "target met" if median <= target else "target NOT met"
         shown = " ".join(["bizmap", *command[1:]])
         print(
             f"{shown}: median {median:.0f} ms (runs {', '.join(f'{t:.0f}' for t in walls)}), "
             f"{median / baseline:.1f}x the baseline; processor {cpu:.0f} ms "
             f"({cpu / baseline_cpu:.1f}x); target <= {target:.0f} ms "
-            f"({median / target:.2f}x the target): {verdict}"
+            f"({median / target:.2f}x the target)"
         )
+        verdict(f"{shown} <= {target:.0f} ms", median <= target, f"median {median:.0f} ms")
 
 
 if __name__ == "__main__":

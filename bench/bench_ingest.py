@@ -41,6 +41,7 @@ from bizmap.domain.validate import Document, validate_documents
 from bizmap.ingest.native import decode_events
 from bizmap.storage.migrate import migrate
 from generate import events, model_data
+from verdict import verdict
 
 HOST = "127.0.0.1"
 BATCH = 100
@@ -679,6 +680,22 @@ def main() -> None:
         f"  send -> GET /api/v1/services/ID shows the change: {len(visible)} probes "
         f"({latency['skipped']} skipped: service not ok before), "
         f"p50 {percentile(visible, 0.5) * ms:.1f} ms, p99 {percentile(visible, 0.99) * ms:.1f} ms"
+    )
+    verdict(
+        "batched ingestion >= 1.5x Alertmanager's rate",
+        batched_rate >= 1.5 * am_rate,
+        f"{batched_rate / am_rate:.2f}x: {batched_rate:,.0f} against {am_rate:,.0f}/s",
+    )
+    verdict(
+        "single-event requests >= 0.6x Alertmanager's rate",
+        single_rate >= 0.6 * am_single,
+        f"{single_rate / am_single:.2f}x: {single_rate:,.0f} against {am_single:,.0f}/s",
+    )
+    p99_trip = percentile(trips, 0.99) * ms  # the 202 comes after the state is applied: an upper bound
+    verdict(
+        f"receipt -> readable p99 <= 10 ms at {args.rate:,} events/s",
+        p99_trip <= 10.0,
+        f"POST round-trip p99 {p99_trip:.1f} ms",
     )
     if latency["errors"]:
         print(f"  {len(latency['errors'])} errors, first: {latency['errors'][0]}")
