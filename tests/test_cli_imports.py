@@ -131,3 +131,12 @@ def test_a_progress_bar_draws_on_the_console_made_on_first_use() -> None:
         console.print("done", markup=False)
     shown = console.file.getvalue()
     assert "reading events" in shown and "done" in shown
+
+
+def test_the_server_starts_without_the_libraries_of_charts_cases_and_pdf() -> None:
+    """``bizmap serve`` builds its app without numpy, scipy, matplotlib or WeasyPrint (a second
+    or more of start-up); a page or a report that needs one imports it on first use."""
+    done, modules = imported("-c", "import bizmap.web.app")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "bizmap.web.ui.decisions" in modules and "bizmap.reports.schedule" in modules
+    assert packages(modules) & {"scipy", "numpy", "matplotlib", "weasyprint"} == set()

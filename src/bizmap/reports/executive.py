@@ -13,17 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bizmap.analytics.spof import ranked_single_points
 from bizmap.analytics.whatif import rank_by_impact
 from bizmap.decisions.availability.dial import DialResult
-from bizmap.decisions.case.appraisal import CaseResult, evaluate
 from bizmap.decisions.case.spec import CaseSpec
 from bizmap.reports.incident import incident_episodes
 from bizmap.reports.periods import ReportPeriod
 from bizmap.reports.review import ServiceLine, ServiceReview, gather_review, period_run
 from bizmap.reports.sources import EventSource
 from bizmap.text import duration, join_words, money, percent
+
+if TYPE_CHECKING:  # numpy and scipy load only when a case is evaluated
+    from bizmap.decisions.case.appraisal import CaseResult
 
 HOURS_A_YEAR_TO_PAY_BACK = 4  # a fix is worth up to this many hours of the risk's cost a year
 
@@ -118,6 +121,8 @@ def gather_executive(
     summary = ExecutiveSummary(review, len(incidents), biggest, risk, [])
     summary.decisions = decisions(summary)
     if case is not None:
+        from bizmap.decisions.case.appraisal import evaluate
+
         summary.case = CaseOnTheTable(case.name, evaluate(case))
     if dial is not None:
         summary.dial = dial_on_the_table(dial, name)

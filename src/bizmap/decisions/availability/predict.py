@@ -30,8 +30,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from bizmap.domain.calendar import BusinessCalendar
 from bizmap.domain.compile import EFFECT_SOFT, RULE_ALL, RULE_ANY, CompiledGraph
 from bizmap.errors import BizmapError
@@ -236,6 +234,8 @@ def monte_carlo_availability(
     structure: Structure, root: int, samples: int = MONTE_CARLO_SAMPLES, seed: int = MONTE_CARLO_SEED
 ) -> Estimate:
     """Sample every node's own state independently and count how often ``root`` is up."""
+    import numpy as np  # here: the server and the CLI start without numpy
+
     rng = np.random.default_rng(seed)
     order = sorted(_below(structure, root), key=lambda v: structure.level[v])
     up_count = 0

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from bizmap.decisions.availability.dial import DialError, DialSpec, dial_document, turn_dial
 from bizmap.decisions.availability.predict import availability_document, service_availability
-from bizmap.decisions.availability.simulation import add_simulation, simulate
 from bizmap.domain.compile import CompiledGraph
 from bizmap.web.common import ORJSONResponse, ReadToken, live, read_body
 from bizmap.web.problems import body_problem, json_body, problem
@@ -27,6 +26,8 @@ YearQuery = Annotated[
 def _availability(graph: CompiledGraph, year: int, years: int | None, seed: int) -> dict[str, object]:
     document = availability_document(graph, year, service_availability(graph, year))
     if years is not None:
+        from bizmap.decisions.availability.simulation import add_simulation, simulate  # numpy: on demand
+
         document = add_simulation(document, simulate(graph, years, seed, year), years, seed)
     return document
 

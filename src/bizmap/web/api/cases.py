@@ -9,11 +9,7 @@ from typing import Annotated, Any
 from fastapi import Body, FastAPI, Query
 from fastapi.responses import Response
 
-from bizmap.decisions.case.appraisal import evaluate
 from bizmap.decisions.case.checks import CaseInvalid, CaseIssue, parse_case, render_path
-from bizmap.decisions.case.document import case_document
-from bizmap.decisions.case.sensitivity import tornado
-from bizmap.decisions.case.simulation import simulate
 from bizmap.web.common import ORJSONResponse, ReadToken
 from bizmap.web.problems import problem
 
@@ -74,6 +70,12 @@ def register(app: FastAPI) -> None:
             return _refused(unresolved)
 
         def compute() -> dict[str, Any]:
+            # numpy and scipy load with the first case, not with the server
+            from bizmap.decisions.case.appraisal import evaluate
+            from bizmap.decisions.case.document import case_document
+            from bizmap.decisions.case.sensitivity import tornado
+            from bizmap.decisions.case.simulation import simulate
+
             result = evaluate(spec)
             simulation = simulate(spec, simulate_runs, seed or 0) if simulate_runs is not None else None
             chart = tornado(spec) if with_tornado else None

@@ -23,15 +23,13 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile
 
-from bizmap.decisions.availability import simulation as availability_simulation
 from bizmap.decisions.availability.dial import DialError, DialResult, turn_dial
 from bizmap.decisions.availability.dial_files import locate
 from bizmap.decisions.availability.predict import (
@@ -41,14 +39,9 @@ from bizmap.decisions.availability.predict import (
     percent_text,
     service_availability,
 )
-from bizmap.decisions.availability.simulation import SimulatedService
 from bizmap.decisions.bia.assess import Assessment, assess_answers
 from bizmap.decisions.bia.hours import hours_text, week_of
 from bizmap.decisions.bia.portfolio import portfolio
-from bizmap.decisions.case.appraisal import CaseResult, evaluate
-from bizmap.decisions.case.charts import cumulative_svg, tornado_svg
-from bizmap.decisions.case.sensitivity import Tornado, tornado
-from bizmap.decisions.case.simulation import Simulation, simulate
 from bizmap.decisions.case.spec import CaseSpec
 from bizmap.domain.compile import CompiledGraph
 from bizmap.text import money as money_exact
@@ -65,6 +58,12 @@ from bizmap.web.ui.decisions_forms import (
     pasted_dial,
 )
 from bizmap.web.ui.render import render, templates
+
+if TYPE_CHECKING:  # numpy, scipy and matplotlib load with the first page that draws or simulates
+    from bizmap.decisions.availability.simulation import SimulatedService
+    from bizmap.decisions.case.appraisal import CaseResult
+    from bizmap.decisions.case.sensitivity import Tornado
+    from bizmap.decisions.case.simulation import Simulation
 
 CASE_EXAMPLE = Path(__file__).resolve().parent.parent / "templates" / "decisions_case_example.yaml"
 DEFAULT_RUNS, MAX_RUNS, DEFAULT_SEED = 10_000, 100_000, 42
@@ -254,6 +253,13 @@ def safe_inline_svg(svg: str) -> str:
 
 
 def case_view(spec: CaseSpec, runs: int, seed: int) -> CaseView:
+    import matplotlib
+
+    from bizmap.decisions.case.appraisal import evaluate
+    from bizmap.decisions.case.charts import cumulative_svg, tornado_svg
+    from bizmap.decisions.case.sensitivity import tornado
+    from bizmap.decisions.case.simulation import simulate
+
     result = evaluate(spec)
     chart = tornado(spec)
     # a name with two $ would be drawn as mathematics: names are plain text
@@ -354,6 +360,8 @@ def register(app: FastAPI) -> None:
         seed, seed_error = _whole(seed_text, 1, 0, 2**31 - 1, "seed")
         simulated: list[SimulatedService] = []
         if years and not years_error and not seed_error:
+            from bizmap.decisions.availability import simulation as availability_simulation
+
             simulated = await asyncio.to_thread(availability_simulation.simulate, graph, years, seed, year)
         return render(
             request,
