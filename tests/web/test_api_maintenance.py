@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -110,3 +111,50 @@ def test_only_operators_change_windows(server: Server) -> None:
     assert (
         server.client.delete("/api/v1/maintenance/nope", headers=server.headers("operate")).status_code == 404
     )
+
+
+def test_a_window_begins_and_ends_on_time_on_a_quiet_server(database: str, model_path: Path) -> None:
+    """No event after the window is added: the timer moves the engine's clock to its start, then
+    to its end, once the server's clock has passed them (issue 13, timers)."""
+    now = [NOW]
+    tokens = make_tokens(database)
+    app = create_app(Settings(model=str(model_path), db=database), clock=lambda: now[0])
+    with TestClient(app) as client:
+        server = Server(client, database, tokens)
+        client.post(
+            "/api/v1/events",
+            json={"node": "app", "state": "down", "time": "2026-03-09T08:00:00Z"},
+            headers=server.headers("ingest"),
+        )
+        later = {**WINDOW, "start": "2026-03-09T09:30:00Z", "end": "2026-03-09T09:45:00Z"}
+        assert (
+            client.post("/api/v1/maintenance", json=later, headers=server.headers("operate")).status_code
+            == 201
+        )
+
+        def in_maintenance() -> bool:
+            return bool(
+                client.get("/api/v1/nodes/app", headers=server.headers("read")).json()["in_maintenance"]
+            )
+
+        def engine_clock() -> float:
+            return float(app.state.live.engine.timeline.now)
+
+        def settled(expected: bool) -> bool:
+            deadline = time.monotonic() + 5  # the timer looks at least once a second
+            while in_maintenance() != expected and time.monotonic() < deadline:
+                time.sleep(0.05)
+            return in_maintenance() == expected
+
+        time.sleep(1.5)  # the server's clock is still at 09:00: nothing moves
+        assert not in_maintenance() and engine_clock() == utc("2026-03-09T08:00:00Z")
+
+        now[0] = utc("2026-03-09T09:31:00Z")
+        assert settled(True)
+        assert engine_clock() == utc("2026-03-09T09:30:00Z")  # the window's start, not the timer's moment
+        assert orders(server)["planned"] is True and orders(server)["cost_per_hour"] == 0.0
+
+        now[0] = utc("2026-03-09T10:00:00Z")
+        assert settled(False)
+        assert engine_clock() == utc("2026-03-09T09:45:00Z")
+        assert orders(server)["planned"] is False and orders(server)["cost_per_hour"] > 0

@@ -106,6 +106,12 @@ class Timeline:
     def in_maintenance(self, node: int) -> bool:
         return self._maintenance_depth[node] > 0
 
+    def next_boundary(self) -> float | None:
+        """When the next maintenance window starts or ends after the clock (None: none pending)."""
+        if self._next_boundary < len(self._boundaries):
+            return self._boundaries[self._next_boundary][0]
+        return None
+
     def add_window(self, nodes: Sequence[int], start: float, end: float) -> list[tuple[float, int, int]]:
         """A maintenance window learnt while running; it counts from ``max(start, now)``.
 

@@ -164,10 +164,15 @@ class LiveEngine:
         self.timeline.end_window(added)
         return True
 
+    def next_timer(self) -> float | None:
+        """The next instant the clock must reach without an event: a maintenance boundary."""
+        return self.timeline.next_boundary()
+
     def advance(self, now: float) -> None:
         """Move the clock without an event (maintenance windows start and end with it).
 
-        The server never calls this on reads: only events move its clock.
+        The server never calls this on reads: events move its clock, and the maintenance timer
+        (``bizmap.live.timers``) moves it to a window's start or end once that instant has passed.
         """
         if now > self.timeline.now:
             self.timeline.apply(now, [])

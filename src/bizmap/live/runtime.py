@@ -31,6 +31,7 @@ from bizmap.live.burn_alerts import BurnAlerts
 from bizmap.live.heap import settle_heap
 from bizmap.live.incident_desk import IncidentDesk
 from bizmap.live.notifications import Notifier, start_notifier
+from bizmap.live.timers import MaintenanceTimer
 from bizmap.live.writer import IngestWriter
 from bizmap.model.loading import load_graph
 from bizmap.settings import Settings
@@ -63,6 +64,12 @@ class Live:
     incident_desk: IncidentDesk | None = None
     burn_alerts: BurnAlerts | None = None
     notifier: Notifier | None = None  # with --notify
+    maintenance_timer: MaintenanceTimer | None = None
+
+    def windows_changed(self) -> None:
+        """A maintenance window was added or ended, or the model reloaded: the timer looks again."""
+        if self.maintenance_timer is not None:
+            self.maintenance_timer.windows_changed()
 
 
 def rebuild_engine(graph: CompiledGraph, store: Store, start: float) -> LiveEngine:
@@ -100,6 +107,7 @@ async def reload_model(server: Live, actor: str) -> list[str]:
         server.graph, server.engine, server.writer.engine = graph, engine, engine
         server.settle_heap()  # the old model's objects go, the new one's are frozen
     server.reload_problems = []
+    server.windows_changed()
     await asyncio.to_thread(server.store.audit, actor, "model.reload", {"nodes": len(graph)})
     return []
 
@@ -137,6 +145,10 @@ async def running(
     server.writer.start()
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(_stop, server)  # last: the writer, then the store
+
+        timer = server.maintenance_timer = MaintenanceTimer(lambda: server.engine, server.writer, clock)
+        timer.start()
+        stack.push_async_callback(timer.stop)
 
         desk = server.incident_desk = IncidentDesk(server)
         await desk.sync()

@@ -54,6 +54,7 @@ class _Request:
     events: Sequence[Event]
     received_at: float
     answer: asyncio.Future[IngestCounts]
+    advance_to: float | None = None  # a timer's request: move the engine's clock to this instant
 
 
 @dataclass
@@ -100,6 +101,15 @@ class IngestWriter:
         await self._queue.put(_Request(events, received_at or time.time(), answer))
         return await answer
 
+    async def advance(self, at: float) -> None:
+        """Move the engine's clock to ``at`` in turn with the event groups (the maintenance timer).
+
+        The steps after each group (incidents, notifications, live updates) follow, as after events.
+        """
+        answer: asyncio.Future[IngestCounts] = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Request((), at, answer, advance_to=at))
+        await answer
+
     @asynccontextmanager
     async def paused(self) -> AsyncIterator[None]:
         """Hold ingestion between groups (a model reload swaps the engine in here)."""
@@ -128,7 +138,12 @@ class IngestWriter:
                 owners.append(owner)
         rows = [(event, received_at, bool(nodes)) for event, _, nodes in routed]
         started = time.perf_counter()
-        commit = asyncio.ensure_future(asyncio.to_thread(self.store.append_events_each, rows))
+        commit: asyncio.Future[list[bool]]
+        if rows:
+            commit = asyncio.ensure_future(asyncio.to_thread(self.store.append_events_each, rows))
+        else:  # only timers: nothing to store
+            commit = asyncio.get_running_loop().create_future()
+            commit.set_result([])
         return _Group(requests, routed, owners, commit, started)
 
     async def _run(self) -> None:
@@ -197,6 +212,9 @@ class IngestWriter:
             if not row[2]:
                 tally[2] += 1
         self.engine.apply_routed(accepted)
+        timers = [request.advance_to for request in group.requests if request.advance_to is not None]
+        if timers:
+            self.engine.advance(max(timers))
         # answer first: the events are durable and applied; the hooks (incidents,
         # notifications) follow before the next group is applied
         for request, tally in zip(group.requests, tallies, strict=True):

@@ -90,6 +90,7 @@ async def add_maintenance_window(server: Live, body: NewWindow, actor: str) -> d
     except ValueError as error:
         raise HTTPException(409, f"id: {error}") from None
     server.engine.add_maintenance(window.id, window.nodes, start, end)
+    server.windows_changed()  # a window that starts later, or now, begins on time
     await asyncio.to_thread(
         server.store.audit,
         actor,
@@ -107,4 +108,5 @@ async def end_maintenance_window(server: Live, window_id: str, actor: str) -> No
     if not removed:
         raise HTTPException(404, f"no maintenance window {window_id!r}")
     server.engine.end_maintenance(window_id)
+    server.windows_changed()
     await asyncio.to_thread(server.store.audit, actor, "maintenance.end", {"id": window_id})
