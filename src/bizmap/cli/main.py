@@ -493,6 +493,7 @@ from bizmap.cli import (  # noqa: E402
     availability,  # noqa: F401
     bia,  # noqa: F401
     case,  # noqa: F401
+    database,  # noqa: F401
     imports,  # noqa: F401
     replay,  # noqa: F401
     report,  # noqa: F401
