@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bizmap.cli.common import JsonOpt, ModelArg, app, err, fail, graph_or_exit, out, print_json
+from bizmap.cli.common import JsonOpt, ModelArg, app, err, fail, graph_or_exit, out, print_json, print_table
 from bizmap.text import money_text
 
 if TYPE_CHECKING:  # the command imports them when it runs (scipy, numpy: seconds)
@@ -123,7 +123,7 @@ def _print_services(services: list[ServiceAvailability], currency: str, year: in
             money_text(extra_nine(s).saving_per_year, currency),
             method,
         )
-    out.print(table)
+    print_table(table)
     total = sum(s.expected_cost_per_year for s in services)
     out.print(f"Expected downtime cost a year: {money_text(total, currency)}", highlight=False)
     out.print(
@@ -162,7 +162,7 @@ def _print_simulated(simulated: list[SimulatedService], currency: str, years: in
             percent_text(s.availability),
             f"{percent_text(low)} to {percent_text(high)}",
         )
-    out.print(table)
+    print_table(table)
 
 
 def _print_dial(result: DialResult) -> None:
@@ -186,7 +186,7 @@ def _print_dial(result: DialResult) -> None:
             money_text(a.expected_cost_per_year, currency),
             money_text(s.expected_cost_per_year - a.expected_cost_per_year, currency),
         )
-    out.print(table)
+    print_table(table)
     out.print(
         f"Downtime cost avoided a year: {money_text(result.avoided, currency)}; "
         f"yearly cost of the change: {money_text(result.yearly_cost, currency)}; "

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json
+from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json, print_table
 from bizmap.text import money_text
 
 if TYPE_CHECKING:  # the commands import them when they run
@@ -164,7 +164,7 @@ def portfolio_command(
             f"{a.weekly_hours:g}",
             ", ".join(m.kind for m in a.mismatches) or "-",
         )
-    out.print(table)
+    print_table(table)
 
 
 @bia_app.command("apply")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json
+from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json, print_table
 from bizmap.text import money_text
 
 if TYPE_CHECKING:  # the command imports them when it runs (scipy, matplotlib: seconds)
@@ -126,7 +126,7 @@ def _print_flows(result: CaseResult) -> None:
         "",
         "",
     )
-    out.print(table)
+    print_table(table)
     out.print(
         f"[bold]Assumptions[/]: discount rate {_percent(result.discount_rate)} a year over "
         f"{result.horizon_years} year(s); one-off costs are paid now (year 0), yearly benefits and "
@@ -163,7 +163,7 @@ def _print_figures(result: CaseResult) -> None:
     )
     table.add_row("Payback", _years(result.payback_years))
     table.add_row(f"Discounted payback at {rate}", _years(result.discounted_payback_years))
-    out.print(table)
+    print_table(table)
     verdict = "creates" if result.npv >= 0 else "destroys"
     out.print(
         f"At {rate} a year the investment {verdict} {money_text(abs(result.npv), currency)} of value "
@@ -188,7 +188,7 @@ def _print_simulation(simulation: Simulation, currency: str) -> None:
     table.add_row("NPV P50 (median)", money_text(simulation.npv_p50, currency))
     table.add_row("NPV P90 (1 run in 10 does better)", money_text(simulation.npv_p90, currency))
     table.add_row("Probability that NPV > 0", _percent(simulation.probability_npv_positive))
-    out.print(table)
+    print_table(table)
 
 
 def tornado_lines(chart: Tornado, currency: str) -> list[str]:

@@ -7,7 +7,9 @@ Command groups live in their own modules (``cli_*.py``) and add themselves to ``
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, cast
 
@@ -15,6 +17,8 @@ import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
 
     from bizmap.domain.compile import CompiledGraph
 
@@ -45,8 +49,10 @@ class _ConsoleOnFirstUse:
 
             if self._stderr:
                 console = Console(stderr=True)
-            else:  # piped or redirected output is still read by people: give tables room to breathe
-                console = Console(width=None if Console().is_terminal else 120)
+            else:  # piped or redirected output is still read by people: give tables room to breathe,
+                # unless COLUMNS says how wide (rich reads it)
+                wide = Console().is_terminal or os.environ.get("COLUMNS", "").isdigit()
+                console = Console(width=None if wide else 120)
             object.__setattr__(self, "_console", console)
         return console
 
@@ -70,6 +76,68 @@ def console_on_first_use(stderr: bool) -> Console:
 
 out = console_on_first_use(stderr=False)
 err = console_on_first_use(stderr=True)
+
+
+def print_table(table: Table) -> None:
+    """Print a table whose figures are never cut: money, counts and durations stay whole.
+
+    The right-aligned columns hold the figures; each is kept as wide as its widest cell, and
+    the text columns (names, causes) wrap at spaces instead. When even that does not fit the
+    width (a narrow terminal, ``COLUMNS``, 120 when piped), each row is printed as a block of
+    ``header  value`` lines.
+    """
+    for column in table.columns:
+        if column.justify == "right":
+            column.no_wrap = True
+            column.min_width = max(column.min_width or 0, _widest(column.cells))
+    if not table.show_header or _least_width(table) <= out.width:
+        out.print(table)
+    else:
+        _print_as_blocks(table)
+
+
+def _texts(cells: Iterable[Any]) -> list[Text]:
+    from rich.text import Text
+
+    return [Text.from_markup(cell) if isinstance(cell, str) else Text(str(cell)) for cell in cells]
+
+
+def _widest(cells: Iterable[Any]) -> int:
+    return max((text.cell_len for text in _texts(cells)), default=0)
+
+
+def _least_width(table: Table) -> int:
+    """The narrowest the table can be with nothing cut: columns that do not wrap whole, the
+    others as wide as their longest word; one space of padding each side, and the borders."""
+    total = 1
+    for column in table.columns:
+        cells = [column.header, *column.cells]
+        if column.no_wrap:
+            need = _widest(cells)
+        else:
+            need = max((len(word) for text in _texts(cells) for word in text.plain.split()), default=0)
+        total += max(need, column.min_width or 0) + 3
+    return total
+
+
+def _print_as_blocks(table: Table) -> None:
+    """Each row as its first cell, then one ``header  value`` line per other column."""
+    from rich.table import Table
+
+    if table.title:
+        out.print(table.title, style="bold", highlight=False)
+    columns = table.columns
+    for row in zip(*(list(column.cells) for column in columns), strict=True):
+        block = Table.grid(padding=(0, 2, 0, 0), pad_edge=False)
+        block.add_column(no_wrap=True)
+        block.add_column(overflow="fold")
+        for column, cell in zip(columns[1:], row[1:], strict=True):
+            if str(cell):
+                block.add_row(f"  {column.header}", cell)
+        out.print()
+        out.print(row[0], highlight=False)  # cells hold the table's own markup
+        out.print(block, highlight=False)
+
 
 ModelArg = Annotated[
     Path, typer.Argument(help="A model: one YAML file or a directory of them.", show_default=False)

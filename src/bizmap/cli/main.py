@@ -23,7 +23,7 @@ import typer
 from typer.main import get_command_name
 
 from bizmap import __version__
-from bizmap.cli.common import JsonOpt, ModelArg, app, err, out
+from bizmap.cli.common import JsonOpt, ModelArg, app, err, out, print_table
 from bizmap.cli.common import fail as _fail
 from bizmap.cli.common import graph_or_exit as _graph
 from bizmap.cli.common import print_json as _print_json
@@ -121,7 +121,7 @@ def whatif(
             "[bold red]AT RISK[/]" if s.safety_critical else "",
             ", ".join(s.root_causes),
         )
-    out.print(table)
+    print_table(table)
     out.print(
         f"Total: {_money(result.total_cost_per_hour, graph.currency)} per hour, "
         f"{result.users_affected:,} people cannot work normally."
@@ -145,13 +145,13 @@ def spof(
         _print_json(spof_document(graph))
         return
     if by_service:
-        out.print(_spof_by_service_table(single_points_of_failure(graph)))
+        print_table(_spof_by_service_table(single_points_of_failure(graph)))
         return
     ranked = ranked_single_points(graph)
     if not ranked:
         out.print("No single point of failure: no part alone can stop a business service.")
         return
-    out.print(_spof_ranked_table(ranked, graph.currency))
+    print_table(_spof_ranked_table(ranked, graph.currency))
 
 
 def _spof_ranked_table(ranked: list[RankedPoint], currency: str) -> Table:
@@ -425,7 +425,7 @@ def maintenance_list(
         table.add_column(column)
     for w in windows:
         table.add_row(w["id"], ", ".join(w["nodes"]), w["start"], w["end"], w["reason"] or "", w["source"])
-    out.print(table)
+    print_table(table)
 
 
 @maintenance_app.command("remove")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bizmap.cli.common import JsonOpt, ModelArg, app, err, out
+from bizmap.cli.common import JsonOpt, ModelArg, app, err, out, print_table
 from bizmap.cli.common import fail as _fail
 from bizmap.cli.common import graph_or_exit as _graph
 from bizmap.cli.common import print_json as _print_json
@@ -172,7 +172,7 @@ def _print_replay_summary(graph: CompiledGraph, result: ReplayResult) -> None:
             sla_text,
             budget_text,
         )
-    out.print(table)
+    print_table(table)
     episodes = sum(len(s.episodes) for s in result.services)
     out.print(
         f"Downtime cost the business [bold]{_money(result.total_cost, currency)}[/] over {episodes} "

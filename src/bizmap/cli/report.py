@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from bizmap.cli.common import app, err, fail, graph_or_exit, out
+from bizmap.cli.common import app, err, fail, graph_or_exit, out, print_table
 from bizmap.errors import BizmapError, EventLineError, UsageError
 
 if TYPE_CHECKING:  # the commands import them when they run (the renderer, the database: seconds)
@@ -116,7 +116,7 @@ def incidents_command(model: ModelOpt = None, replay: ReplayOpt = None, db: DbOp
             ", ".join(i.services),
             ", ".join(i.root_causes),
         )
-    out.print(table)
+    print_table(table)
 
 
 @report_app.command("incident")

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json
+from bizmap.cli.common import JsonOpt, app, err, fail, print_json, print_table
 from bizmap.settings import HELP, Settings
 
 user_app = typer.Typer(
@@ -72,7 +72,7 @@ def user_list(db: DbOpt = Settings.db, json: JsonOpt = False) -> None:
         table.add_column(column)
     for user in users:
         table.add_row(user.name, user.role, format_time(int(user.created_at)))
-    out.print(table)
+    print_table(table)
 
 
 @user_app.command("remove")
