@@ -158,3 +158,11 @@ def test_a_window_begins_and_ends_on_time_on_a_quiet_server(database: str, model
         assert settled(False)
         assert engine_clock() == utc("2026-03-09T09:45:00Z")
         assert orders(server)["planned"] is False and orders(server)["cost_per_hour"] > 0
+
+
+def test_a_refused_role_is_named_in_plain_english(server: Server) -> None:
+    refused = server.client.post("/api/v1/maintenance", json=WINDOW, headers=server.headers("ingest"))
+    assert refused.status_code == 403
+    assert refused.json()["detail"].startswith("an ingest token may not do this; it needs one of: ")
+    refused = server.client.post("/api/v1/maintenance", json=WINDOW, headers=server.headers("read"))
+    assert refused.json()["detail"].startswith("a read token may not do this")

@@ -63,6 +63,14 @@ def validate(model: ModelArg) -> None:
     )
 
 
+def _suggestion(node_id: str, graph: CompiledGraph) -> str:
+    """``: did you mean 'dns-core'?`` for a near spelling, else where to find the ids."""
+    from bizmap.domain.near_miss import closest_node_ids
+
+    close = closest_node_ids(node_id, graph.ids, limit=1)
+    return f": did you mean {close[0]!r}?" if close else ": check the id with `bizmap graph`"
+
+
 def _node_list(graph: CompiledGraph, text: str | None, state: State, chosen: dict[int, State]) -> None:
     if not text:
         return
@@ -71,7 +79,7 @@ def _node_list(graph: CompiledGraph, text: str | None, state: State, chosen: dic
         if not node_id:
             continue
         if node_id not in graph.index:
-            raise UsageError(f"unknown node {node_id!r}: check the id with `bizmap graph`")
+            raise UsageError(f"unknown node {node_id!r}{_suggestion(node_id, graph)}")
         index = graph.index[node_id]
         if index in chosen and chosen[index] != state:
             raise UsageError(f"node {node_id!r} is given two states ({chosen[index]} and {state})")
@@ -204,7 +212,7 @@ def graph(
     roots = None
     if service is not None:
         if service not in compiled.index:
-            _fail(f"error: unknown node {service!r}", 2)
+            _fail(f"error: unknown node {service!r}{_suggestion(service, compiled)}", 2)
         roots = [compiled.index[service]]
     if format == "dot":
         text = to_dot(compiled, roots)
@@ -363,6 +371,14 @@ TokenOpt = Annotated[
 
 def _call(method: str, url: str, token: str, path: str, body: Any = None) -> Any:
     import httpx
+
+    token = token.strip()  # pasted with a newline, or set to nothing
+    if not token:
+        _fail(
+            "error: no token: give --token or set BIZMAP_TOKEN to an operate or admin token "
+            "(`bizmap token create --role operate` makes one)",
+            2,
+        )
 
     try:
         response = httpx.request(

@@ -22,6 +22,8 @@ from bizmap.text import duration_text as _duration
 from bizmap.text import money_text as _money
 
 if TYPE_CHECKING:  # the command imports them when it runs
+    from rich.progress import ProgressColumn, Task
+
     from bizmap.domain.compile import CompiledGraph
     from bizmap.engine.replay import ReplayResult
 
@@ -49,6 +51,22 @@ def _replay_window(
     return t0, t1
 
 
+def progress_columns() -> list[ProgressColumn]:
+    """What, how far, how much (bytes while the file is read, events while they are replayed),
+    and the time left."""
+    from rich.progress import BarColumn, DownloadColumn, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    class Amount(ProgressColumn):
+        def render(self, task: Task) -> Text:
+            if task.fields.get("unit") == "bytes":
+                return DownloadColumn().render(task)
+            total = "?" if task.total is None else f"{int(task.total):,}"
+            return Text(f"{int(task.completed):,}/{total} events", style="progress.download")
+
+    return [TextColumn("{task.description}"), BarColumn(), Amount(), TimeRemainingColumn()]
+
+
 @app.command(name="replay")
 def replay_command(
     model: ModelArg,
@@ -71,7 +89,7 @@ def replay_command(
 ) -> None:
     """Replay an event log: cost, episodes and SLA per business service."""
     import orjson
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress
 
     from bizmap.engine.replay import read_event_log, replay, to_json
 
@@ -82,17 +100,14 @@ def replay_command(
         _fail(f"{events}: error: cannot read event log: {error.strerror}", 1)
     show_progress = size > 5_000_000 and err.is_terminal
     progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
+        *progress_columns(),
         console=err,
         transient=True,
         disable=not show_progress,
     )
     try:
         with progress:
-            reading = progress.add_task("reading events", total=size)
+            reading = progress.add_task("reading events", total=size, unit="bytes")
             log = read_event_log(events, skip_bad=skip_bad, progress=lambda n: progress.advance(reading, n))
             t0, t1 = _replay_window(start, end, [e.time for _, e in log.events if e.time is not None])
             applying = progress.add_task("replaying", total=len(log.events))

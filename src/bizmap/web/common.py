@@ -51,7 +51,9 @@ async def authorize(request: Request, roles: frozenset[str]) -> TokenInfo:
         raise HTTPException(401, "invalid or revoked token", headers={"WWW-Authenticate": "Bearer"})
     if info.role not in roles:
         raise HTTPException(
-            403, f"a {info.role} token may not do this; it needs one of: " + ", ".join(sorted(roles))
+            403,
+            f"{'an' if info.role[:1] in 'aeiou' else 'a'} {info.role} token may not do this; "
+            f"it needs one of: {', '.join(sorted(roles))}",
         )
     return info
 
