@@ -463,3 +463,16 @@ def test_an_open_incident_says_cost_so_far_and_a_closed_one_says_cost(site: Site
     closed_page = text_of(site.client.get(f"/ui/incidents/{incident}").text)
     assert "Status closed" in closed_page
     assert "Cost so far" not in closed_page and "Cost €" in closed_page
+
+
+def test_the_api_description_opens_for_a_logged_in_person(site: Site) -> None:
+    """A person logged in to the web UI reads /docs and /openapi.json in the browser (issue 20);
+    without a session or a token they stay closed, and a bad token is still refused."""
+    assert site.client.get("/docs").status_code == 401
+    assert site.client.get("/openapi.json").status_code == 401
+    site.login("read")
+    docs = site.client.get("/docs")
+    assert docs.status_code == 200 and "/api/v1/events" in docs.text
+    assert site.client.get("/openapi.json").json()["info"]["title"]
+    refused = site.client.get("/openapi.json", headers={"Authorization": "Bearer not-a-token"})
+    assert refused.status_code == 401  # a token, when given, is what counts

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -37,11 +37,12 @@ from bizmap.web.api import (
     slo,
 )
 from bizmap.web.api import live as api_live
-from bizmap.web.common import READ, ORJSONResponse, require
+from bizmap.web.common import READ, ORJSONResponse, authorize
 from bizmap.web.ingesting import NativeEventsFastPath
 from bizmap.web.limits import BodyLimit
 from bizmap.web.live_updates import LiveUpdates, close_on_exit_signals
 from bizmap.web.problems import describe_problems
+from bizmap.web.sessions import current_viewer
 from bizmap.web.ui import analysis, decisions, login, operations, overview, status
 from bizmap.web.ui import incidents as incident_pages
 from bizmap.web.ui import reports as report_pages
@@ -162,11 +163,17 @@ def _describe(app: FastAPI) -> None:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require(READ))])
+    async def token_or_session(request: Request) -> None:
+        """A read token, or a person logged in to the web UI (every role may read)."""
+        if "authorization" not in request.headers and await current_viewer(request) is not None:
+            return
+        await authorize(request, READ)
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(token_or_session)])
     async def openapi() -> Response:
         return ORJSONResponse(app.openapi())
 
-    @app.get("/docs", include_in_schema=False, dependencies=[Depends(require(READ))])
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(token_or_session)])
     async def docs() -> HTMLResponse:
         spec = app.openapi()
         rows = "".join(
