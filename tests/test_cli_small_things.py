@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.progress import Progress
 
@@ -45,3 +47,27 @@ def test_the_replay_progress_counts_bytes_then_events() -> None:
     reading_line, applying_line = (line for line in shown.splitlines() if line.strip())
     assert "300.0/300.0 kB" in reading_line
     assert "1,350/2,700 events" in applying_line and "kB" not in applying_line
+
+
+def test_each_demo_shows_the_same_admin_token_while_it_works(tmp_path: Path) -> None:
+    from bizmap.cli.main import _demo_token_file, demo_token
+    from bizmap.storage.store import Store, migrate
+
+    db = f"sqlite:///{tmp_path / 'bizmap-demo.db'}"
+    migrate(db)
+    kept = _demo_token_file(db)
+    assert kept == tmp_path / "bizmap-demo.db.token"
+    with Store(db) as store:
+        first = demo_token(store, kept)
+        assert demo_token(store, kept) == first  # the second `make demo`
+        assert kept.read_text().strip() == first and kept.stat().st_mode & 0o777 == 0o600
+        info = store.verify_token(first)
+        assert info is not None and info.role == "admin"
+
+        kept.unlink()  # lost: a new token, and the old one stops working
+        second = demo_token(store, kept)
+        assert second != first and store.verify_token(first) is None
+
+        kept.write_text("bzm_not-a-token\n")  # edited by hand: replaced, never trusted
+        third = demo_token(store, kept)
+        assert third not in (second, "bzm_not-a-token") and store.verify_token(second) is None

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from bizmap.analytics.spof import RankedPoint, ServiceSinglePoints
     from bizmap.domain.compile import CompiledGraph
     from bizmap.domain.states import State
+    from bizmap.storage.store import Store
 
 
 @app.callback(invoke_without_command=True)
@@ -455,6 +456,37 @@ def maintenance_remove(
     out.print(f"ended maintenance window {window_id}", markup=False)
 
 
+def _demo_token_file(db: str) -> Path | None:
+    """Beside a SQLite demo database: ``bizmap-demo.db.token`` (PostgreSQL: none)."""
+    from bizmap.storage.engine import database_url
+
+    parsed = database_url(db)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database + ".token")
+
+
+def demo_token(store: Store, keep_in: Path | None) -> str:
+    """The demo's admin token: the one kept beside the database while it still works, so that
+    each ``make demo`` shows the same token; else a new one (the old demo tokens revoked)."""
+    if keep_in is not None and keep_in.exists():
+        kept = keep_in.read_text(encoding="utf-8").strip()
+        info = store.verify_token(kept) if kept else None
+        if info is not None and info.role == "admin" and info.name.startswith("demo-admin"):
+            return kept
+    previous = [t.name for t in store.list_tokens(include_revoked=True) if t.name.startswith("demo-admin")]
+    for old in previous:
+        store.revoke_token(old)
+    name = f"demo-admin-{len(previous) + 1}"
+    secret = store.create_token(name, "admin")
+    store.audit("cli", "token.create", {"name": name, "role": "admin"})
+    if keep_in is not None:
+        keep_in.touch(mode=0o600)
+        keep_in.chmod(0o600)
+        keep_in.write_text(secret + "\n", encoding="utf-8")
+    return secret
+
+
 @app.command()
 def demo(
     model: Annotated[Path, typer.Option(help="The model to serve.")] = Path("examples/hospital"),
@@ -470,20 +502,16 @@ def demo(
 
     _graph(model)  # refuse an invalid model before anything starts
     migrate(db)
+    token_file = _demo_token_file(db)
     with Store(db) as store:
-        previous = [
-            t.name for t in store.list_tokens(include_revoked=True) if t.name.startswith("demo-admin")
-        ]
-        for old in previous:  # a new token each run; the old ones stop working
-            store.revoke_token(old)
-        name = f"demo-admin-{len(previous) + 1}"
-        secret = store.create_token(name, "admin")
-        store.audit("cli", "token.create", {"name": name, "role": "admin"})
+        secret = demo_token(store, token_file)
     url = f"http://127.0.0.1:{port}"
     month = time.strftime("%Y-%m", time.gmtime())  # report periods are UTC months
     out.print(
         f"bizmap demo: {model} with a simulator playing incidents (database {db})\n\n"
-        f"  URL:         {url}\n  admin token: {secret}\n\n"
+        f"  URL:         {url}\n  admin token: {secret}"
+        + (f" (kept in {token_file}: the next demo shows the same)" if token_file else "")
+        + "\n\n"
         f"Open {url}/ in a browser and log in with the admin token: the live overview.\n\n"
         "Or the API:\n"
         f'  curl -H "Authorization: Bearer {secret}" {url}/api/v1/services\n'
