@@ -57,10 +57,11 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     ],
 )
 def test_a_since_that_is_no_sequence_number_is_named_on_the_page(client: TestClient, since: str) -> None:
-    page = client.get("/ui/events", params={"since": since})
-    assert page.status_code == 422
-    assert "since:" in page.text and "is not a sequence number" in page.text
-    assert "the first event" in page.text  # the events from the start, as without the filter
+    for name in ("since", "before"):  # the filter and the pager's cursor
+        page = client.get("/ui/events", params={name: since})
+        assert page.status_code == 422
+        assert f"{name}:" in page.text and "is not a sequence number" in page.text
+        assert "the first event" in page.text  # the newest events, as without the filter
 
 
 @pytest.mark.parametrize("since", ["0", "1", "0001", "0" * 5000, str(LARGEST_SEQ)])
@@ -68,6 +69,9 @@ def test_every_sequence_number_the_database_can_hold_is_a_page(client: TestClien
     page = client.get("/ui/events", params={"since": since})
     assert page.status_code == 200, page.text
     assert ("the first event" in page.text) is (since.strip("0") == "")
+    page = client.get("/ui/events", params={"before": since})  # the one event is number 1
+    assert page.status_code == 200, page.text
+    assert ("the first event" in page.text) is (since.lstrip("0") not in ("", "1"))
 
 
 @settings(max_examples=100, deadline=None)

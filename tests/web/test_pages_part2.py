@@ -242,9 +242,9 @@ def test_events_filter_by_node_source_state_and_text(site: Site) -> None:
         page = site.client.get("/ui/events", params=params).text
         return re.findall(r"<td>(disk full|slow|recovered)</td>", page)
 
-    assert summaries() == ["disk full", "slow", "recovered"]
-    assert summaries(node="a") == ["disk full", "recovered"]
-    assert summaries(source="nagios") == ["disk full", "slow"]
+    assert summaries() == ["recovered", "slow", "disk full"]  # newest first
+    assert summaries(node="a") == ["recovered", "disk full"]
+    assert summaries(source="nagios") == ["slow", "disk full"]
     assert summaries(state="degraded") == ["slow"]
     assert summaries(q="DISK") == ["disk full"]
     assert summaries(node="a", source="prometheus") == ["recovered"]
@@ -252,16 +252,18 @@ def test_events_filter_by_node_source_state_and_text(site: Site) -> None:
     assert bad.status_code == 422 and "state: &#39;broken&#39; is not one of" in bad.text
 
 
-def test_events_are_paged_50_at_a_time(site: Site) -> None:
+def test_events_are_paged_50_at_a_time_newest_first(site: Site) -> None:
     post_events(site, [{"node": "c", "state": "down", "key": f"k{i}", "summary": f"e{i}"} for i in range(51)])
     site.login("read")
     first = site.client.get("/ui/events").text
-    assert len(re.findall(r"<td>e\d+</td>", first)) == 50
-    link = re.search(r'href="/ui/events\?since=(\d+)" rel="next"', first)
-    assert link is not None and link.group(1) == "50"  # the 50th event's sequence number
-    second = site.client.get("/ui/events", params={"since": link.group(1)}).text
-    assert re.findall(r"<td>(e\d+)</td>", second) == ["e50"]
-    assert 'rel="next"' not in second
+    shown = re.findall(r"<td>(e\d+)</td>", first)
+    assert shown == [f"e{i}" for i in range(50, 0, -1)]  # e50 (number 51) down to e1 (number 2)
+    link = re.search(r'href="/ui/events\?before=(\d+)" rel="next"', first)
+    assert link is not None and link.group(1) == "2"  # the oldest event shown: e1, number 2
+    assert "Newest events" not in first
+    second = site.client.get("/ui/events", params={"before": link.group(1)}).text
+    assert re.findall(r"<td>(e\d+)</td>", second) == ["e0"]
+    assert 'rel="next"' not in second and ">Newest events</a>" in second
 
 
 def test_event_text_is_escaped(site: Site) -> None:
@@ -426,13 +428,16 @@ def test_a_text_search_looks_at_a_bounded_number_of_events_per_page(
     post_events(site, [{"node": "c", "state": "down", "key": f"k{i}", "summary": f"e{i}"} for i in range(5)])
     post_events(site, [{"node": "c", "state": "down", "summary": "needle"}])
     site.login("read")
-    # events 1-4 are looked at (two chunks of two) and none has the text; the page says where
-    # it stopped and the next page goes on from there, finding event 6
+    post_events(
+        site, [{"node": "c", "state": "down", "key": f"k{i}", "summary": f"e{i}"} for i in range(5, 9)]
+    )
+    # newest first: events 10-7 are looked at (two chunks of two) and none has the text; the
+    # page says where it stopped and the older page goes on from there, finding event 6
     first = site.client.get("/ui/events", params={"q": "needle"}).text
     assert "No events match these filters" in first
-    assert "The search looked at events up to number 4." in text_of(first)
-    assert 'href="/ui/events?q=needle&amp;since=4" rel="next"' in first
-    second = site.client.get("/ui/events", params={"q": "needle", "since": "4"}).text
+    assert "The search looked at events down to number 7." in text_of(first)
+    assert 'href="/ui/events?q=needle&amp;before=7" rel="next"' in first
+    second = site.client.get("/ui/events", params={"q": "needle", "before": "7"}).text
     assert re.findall(r"<td>(needle|e\d)</td>", second) == ["needle"]
 
 

@@ -187,9 +187,16 @@ class Store:
         matched: bool | None = None,
         time_from: float | None = None,
         time_to: float | None = None,
+        *,
+        before_seq: int | None = None,
+        newest_first: bool = False,
     ) -> list[StoredEvent]:
-        """Events after ``since_seq`` in arrival order; times: ``time_from <= time < time_to``."""
-        query = sa.select(events).where(events.c.seq > since_seq).order_by(events.c.seq).limit(limit)
+        """Events after ``since_seq`` (and before ``before_seq``) in arrival order, or newest
+        first; times: ``time_from <= time < time_to``."""
+        order = events.c.seq.desc() if newest_first else events.c.seq
+        query = sa.select(events).where(events.c.seq > since_seq).order_by(order).limit(limit)
+        if before_seq is not None:
+            query = query.where(events.c.seq < before_seq)
         equal: dict[str, object] = {"node": node, "source": source, "matched": matched}
         equal["state"] = None if state is None else int(state)  # a plain int for every driver
         query = query.where(*(events.c[name] == value for name, value in equal.items() if value is not None))

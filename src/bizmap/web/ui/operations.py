@@ -58,7 +58,8 @@ class EventFilters:
     state: str = ""
     unmatched: bool = False
     q: str = ""
-    since: int = 0
+    since: int = 0  # only events after this sequence number
+    before: int | None = None  # the page begins below this one (the pager's cursor: newest first)
     time_from: str = ""  # "YYYY-MM-DDTHH:MM" in UTC, as a datetime-local input gives it
     errors: list[str] = field(default_factory=list)
 
@@ -74,16 +75,9 @@ class EventFilters:
             time_from=params.get("from", "").strip(),
         )
         since = params.get("since", "0").strip() or "0"
-        # ASCII digits only ("²".isdigit() is true), no more than the database holds, and short
-        # enough for int() (it refuses more than 4,300 digits, leading zeros included)
-        number = since.lstrip("0") or "0"
-        digits = since.isascii() and since.isdigit() and len(number) <= len(str(LARGEST_SEQ))
-        if digits and int(number) <= LARGEST_SEQ:
-            found.since = int(number)
-        else:
-            found.errors.append(
-                f"since: {since[:40]!r} is not a sequence number (a whole number from 0 to {LARGEST_SEQ})"
-            )
+        found.since = _sequence_number("since", since, found.errors) or 0
+        before = params.get("before", "").strip()
+        found.before = _sequence_number("before", before, found.errors) if before else None
         if found.state and found.state not in STATE_LABELS:
             found.errors.append(f"state: {found.state!r} is not one of {', '.join(STATE_LABELS)}")
             found.state = ""
@@ -109,9 +103,22 @@ class EventFilters:
             "q": self.q,
             "from": self.time_from,
             "since": str(self.since) if self.since else "",
+            "before": "" if self.before is None else str(self.before),
         }
         values.update({key: str(value) for key, value in changes.items()})
         return urlencode([(key, value) for key, value in values.items() if value])
+
+
+def _sequence_number(name: str, text: str, errors: list[str]) -> int | None:
+    """A sequence number from the address, or None with the refusal added to ``errors``."""
+    # ASCII digits only ("²".isdigit() is true), no more than the database holds, and short
+    # enough for int() (it refuses more than 4,300 digits, leading zeros included)
+    number = text.lstrip("0") or "0"
+    digits = text.isascii() and text.isdigit() and len(number) <= len(str(LARGEST_SEQ))
+    if digits and int(number) <= LARGEST_SEQ:
+        return int(number)
+    errors.append(f"{name}: {text[:40]!r} is not a sequence number (a whole number from 0 to {LARGEST_SEQ})")
+    return None
 
 
 def text_fits(item: StoredEvent, needle: str) -> bool:
@@ -127,28 +134,30 @@ def text_fits(item: StoredEvent, needle: str) -> bool:
 @dataclass(frozen=True)
 class EventPage:
     rows: list[StoredEvent]
-    next_since: int | None  # where the next page starts, None on the last page
-    scanned_to: int | None  # a search stopped after this many events without filling the page
+    older_before: int | None  # the next (older) page begins below this number; None on the last page
+    scanned_to: int | None  # a search stopped at this event without filling the page
 
 
 def find_events(server: Live, filters: EventFilters) -> EventPage:
-    """One page of stored events matching ``filters``, oldest first (as the events endpoint)."""
+    """One page of stored events matching ``filters``, newest first."""
     query: dict[str, Any] = {
         "node": filters.node or None,
         "source": filters.source or None,
         "state": State[filters.state.upper()] if filters.state else None,
         "matched": False if filters.unmatched else None,
         "time_from": filters.from_seconds() if filters.time_from else None,
+        "since_seq": filters.since,
+        "newest_first": True,
     }
     if not filters.q:
-        rows = server.store.events(since_seq=filters.since, limit=EVENTS_PAGE + 1, **query)
+        rows = server.store.events(before_seq=filters.before, limit=EVENTS_PAGE + 1, **query)
         more = len(rows) > EVENTS_PAGE
         rows = rows[:EVENTS_PAGE]
         return EventPage(rows, rows[-1].seq if more else None, None)
     found: list[StoredEvent] = []
-    cursor, looked = filters.since, 0
+    cursor, looked = filters.before, 0
     while looked < SEARCH_LIMIT:
-        chunk = server.store.events(since_seq=cursor, limit=SEARCH_CHUNK, **query)
+        chunk = server.store.events(before_seq=cursor, limit=SEARCH_CHUNK, **query)
         for item in chunk:
             cursor, looked = item.seq, looked + 1
             if text_fits(item, filters.q):
