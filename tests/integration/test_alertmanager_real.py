@@ -1,6 +1,7 @@
 """A real Prometheus Alertmanager (Debian's `prometheus-alertmanager`) notifies a real `bizmap serve`.
 
-An alert posted to Alertmanager's own API reaches bizmap through the webhook receiver (bearer
+An alert posted to Alertmanager's own API reaches bizmap through the webhook receiver of
+deploy/alertmanager.yml, the example users install (bearer
 token, payload version 4); the business service goes down with its root cause and an open
 episode, and comes back when the alert is resolved. `make integration-deps` installs the
 binary; without it this test skips, except when CI=true: then it fails.
@@ -9,6 +10,7 @@ binary; without it this test skips, except when CI=true: then it fails.
 from __future__ import annotations
 
 import shutil
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,22 +33,22 @@ components:
       - {alertname: WebDown}
 """
 
-CONFIG = """\
-route:
-  receiver: bizmap
-  group_by: [alertname]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-receivers:
-  - name: bizmap
-    webhook_configs:
-      - url: http://127.0.0.1:{port}/api/v1/ingest/alertmanager
-        send_resolved: true
-        http_config:
-          authorization:
-            credentials: {token}
-"""
+EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "alertmanager.yml"
+
+
+def example_config(port: int, token_file: Path) -> str:
+    """deploy/alertmanager.yml as a user installs it, pointed at this server and token file,
+    its waits shortened to a second for the test."""
+    text = EXAMPLE.read_text()
+    for old, new in (
+        ("http://127.0.0.1:8000/", f"http://127.0.0.1:{port}/"),
+        ("/etc/prometheus/bizmap.token", str(token_file)),
+        ("group_wait: 10s", "group_wait: 1s"),
+        ("group_interval: 30s", "group_interval: 1s"),
+    ):
+        assert old in text, f"deploy/alertmanager.yml no longer has {old!r}"
+        text = text.replace(old, new)
+    return text
 
 
 @pytest.fixture
@@ -78,7 +80,9 @@ def bizmap(tmp_path: Path) -> Iterator[Bizmap]:
 def alertmanager(alertmanager_binary: str, bizmap: Bizmap, tmp_path: Path) -> Iterator[str]:
     """A running Alertmanager whose only receiver is bizmap; its base URL."""
     config = tmp_path / "alertmanager.yml"
-    config.write_text(CONFIG.format(port=bizmap.port, token=bizmap.tokens["ingest"]))
+    token_file = tmp_path / "bizmap.token"
+    token_file.write_text(bizmap.tokens["ingest"] + "\n")
+    config.write_text(example_config(bizmap.port, token_file))
     port = free_port()
     args = [
         alertmanager_binary,
@@ -153,3 +157,13 @@ def test_an_alert_from_alertmanager_takes_the_service_down_and_its_resolution_br
     assert firing["key"] == resolved["key"]  # the alert's fingerprint: one signal
     # Nothing else reached bizmap (e.g. no unmatched or repeated notification was stored).
     assert len(bizmap.all_events()) == 2
+
+
+def test_the_example_configuration_passes_amtool() -> None:
+    amtool = shutil.which("amtool")
+    if amtool is None:
+        if env_ci():
+            pytest.fail("amtool (Debian's prometheus-alertmanager) is missing; CI=true: it must run")
+        pytest.skip("amtool is not installed (Debian package prometheus-alertmanager)")
+    done = subprocess.run([amtool, "check-config", str(EXAMPLE)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
