@@ -16,14 +16,14 @@ def test_the_backstage_example(tmp_path: Path) -> None:
     validated = run_cli("validate", tmp_path / "m")
     # online-shop <- storefront, checkout-api, orders-db (members); storefront -> checkout-api,
     # cdn; checkout-api -> orders-db: 3 + 2 + 1 = 6 dependencies
-    assert "1 business services, 4 components, 6 dependencies" in validated.stdout
+    assert "1 business service, 4 components, 6 dependencies" in validated.stdout
 
 
 def test_the_cmdb_example(tmp_path: Path) -> None:
     cmdb = IMPORTS / "cmdb"
     result = run_cli("import", "csv", cmdb / "items.csv", cmdb / "relations.csv", "--output", tmp_path / "m")
     assert result.exit_code == 0, result.stderr
-    assert "1 business services, 4 components, 5 dependencies" in run_cli("validate", tmp_path / "m").stdout
+    assert "1 business service, 4 components, 5 dependencies" in run_cli("validate", tmp_path / "m").stdout
 
 
 def test_the_openslo_example_on_the_retailer() -> None:

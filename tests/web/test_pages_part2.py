@@ -282,7 +282,7 @@ def test_model_page_shows_the_catalog_and_validation(site: Site) -> None:
     text = text_of(site.client.get("/ui/model").text)
     # 2 services, 6 components; edges: orders 2 + payroll 2 + app 3 = 7; 1 calendar; no windows
     assert (
-        "is valid: 2 business services, 6 components, 7 dependencies, 1 calendars, 0 maintenance windows"
+        "is valid: 2 business services, 6 components, 7 dependencies, 1 calendar, 0 maintenance windows"
         in text
     )
     assert "Owner sales-ops" in text

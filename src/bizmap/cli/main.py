@@ -52,12 +52,11 @@ def _root(
 @app.command()
 def validate(model: ModelArg) -> None:
     """Check a model and report every error, one per line, as FILE:LINE: error: MESSAGE."""
+    from bizmap.domain.summary import model_summary
+
     graph = _graph(model)
-    edges = sum(len(c) + len(i) for c, i in zip(graph.children, graph.ignored_children, strict=True))
     out.print(
-        f"{model}: valid: {len(graph.services)} business services, "
-        f"{len(graph) - len(graph.services)} components, {edges} dependencies, "
-        f"{len(graph.calendars)} calendars, {len(graph.maintenance)} maintenance windows",
+        f"{model}: valid: {model_summary(graph)}",
         markup=False,
         highlight=False,
         soft_wrap=True,  # one line however narrow the terminal: scripts read it
@@ -193,6 +192,36 @@ def _spof_by_service_table(found: list[ServiceSinglePoints]) -> Table:
         degrades = [p.node for p in s.single_points if p.effect != State.DOWN]
         table.add_row(s.id, ", ".join(downs) or "-", ", ".join(degrades) or "-")
     return table
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="The model file to write.", show_default=True)] = Path(
+        "model.yaml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Replace a file that exists.")] = False,
+) -> None:
+    """Write a starter model with comments: two business services, their components, a calendar."""
+    from importlib.resources import files
+
+    if path.exists() and not force:
+        _fail(f"error: {path} exists; choose another name or give --force to replace it", 2)
+    starter = files("bizmap.model").joinpath("templates/starter.yaml").read_text(encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(starter, encoding="utf-8")
+    except OSError as error:
+        _fail(f"error: cannot write {path}: {error.strerror}", 1)
+    err.print(
+        f"wrote {path}: a starter model to edit. Next:\n"
+        f"  bizmap validate {path}\n"
+        f"  bizmap whatif {path} --down db\n"
+        f"  bizmap spof {path}\n"
+        f"  bizmap serve {path}",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,  # commands to copy: never broken across lines
+    )
 
 
 @app.command()

@@ -26,6 +26,7 @@ from bizmap.domain.compile import EFFECT_NAMES, RULE_NAMES, CompiledGraph
 from bizmap.domain.model import CalendarSpec, ServiceSpec
 from bizmap.domain.near_miss import NearMiss, NearMissFinder, closest_node_ids
 from bizmap.domain.states import STATE_LABELS, State
+from bizmap.domain.summary import model_summary
 from bizmap.live.runtime import Live
 from bizmap.storage.records import StoredEvent
 from bizmap.web.api.maintenance import (
@@ -277,18 +278,6 @@ def service_cards(graph: CompiledGraph) -> list[ServiceCard]:
         )
     cards.sort(key=lambda c: c.id)
     return cards
-
-
-def model_summary(graph: CompiledGraph) -> dict[str, int]:
-    """The counts ``bizmap validate`` prints for a valid model."""
-    edges = sum(len(c) + len(i) for c, i in zip(graph.children, graph.ignored_children, strict=True))
-    return {
-        "services": len(graph.services),
-        "components": len(graph) - len(graph.services),
-        "dependencies": edges,
-        "calendars": len(graph.calendars),
-        "maintenance": len(graph.maintenance),
-    }
 
 
 # --- maintenance -------------------------------------------------------------------------------
