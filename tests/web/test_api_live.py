@@ -261,6 +261,21 @@ def test_metrics_count_events_and_show_service_state_and_cost(degraded: Server) 
     cost = samples[("bizmap_service_cost_per_hour", (("currency", "EUR"), ("service", "orders")))]
     assert cost == 375.0 == get(degraded, "/api/v1/services/orders")["cost_per_hour"]
     assert samples[("bizmap_last_commit_seconds", ())] >= 0
+    # the business figures: orders' 10 people, in office hours and unplanned
+    assert samples[("bizmap_service_users_affected", (("service", "orders"),))] == 10
+    # degraded 08:30-09:00Z at 375 an hour: 187.50 this month
+    period = (("currency", "EUR"), ("service", "orders"))
+    assert samples[("bizmap_service_cost_this_period", period)] == 187.5
+    # SLA 99.9 % a month, degraded counts as up: 100 % so far; measured from the first event
+    # (08:00Z), one hour: a budget of 0.1 % of 3,600 s = 3.6 s, none spent
+    assert samples[("bizmap_service_sli_percent", (("service", "orders"),))] == 100.0
+    assert samples[("bizmap_service_error_budget_remaining_seconds", (("service", "orders"),))] == (
+        pytest.approx(3.6)
+    )
+    assert ("bizmap_service_sli_percent", (("service", "payroll"),)) not in samples  # no SLA
+    assert samples[("bizmap_open_incidents", ())] == len(
+        get(degraded, "/api/v1/incidents?open=true")["incidents"]
+    )
 
 
 def test_metrics_of_a_quiet_server(server: Server) -> None:

@@ -242,12 +242,41 @@ class _LiveCollector:
             "What the business service's current state costs per hour.",
             labels=["service", "currency"],
         )
+        people = GaugeMetricFamily(
+            "bizmap_service_users_affected",
+            "People who cannot work normally because of the service now (semantics §3).",
+            labels=["service"],
+        )
+        period_cost = GaugeMetricFamily(
+            "bizmap_service_cost_this_period",
+            "Downtime cost since the start of the current SLA period (the month without an SLA).",
+            labels=["service", "currency"],
+        )
+        sli = GaugeMetricFamily(
+            "bizmap_service_sli_percent",
+            "Availability of the current SLA period so far, in percent (services with an SLA).",
+            labels=["service"],
+        )
+        budget = GaugeMetricFamily(
+            "bizmap_service_error_budget_remaining_seconds",
+            "Error budget left of the time measured so far this SLA period (negative: overspent).",
+            labels=["service"],
+        )
         currency = server.graph.currency
         for service in server.engine.services_now(server.clock()):
             state.add_metric([service.id], int(service.state))
             cost.add_metric([service.id, currency], round(service.cost_per_hour, 2))
-        yield state
-        yield cost
+            people.add_metric([service.id], service.users_affected)
+            period_cost.add_metric([service.id, currency], round(service.cost_this_period, 2))
+            if service.sla is not None and service.sla_budget_remaining_seconds is not None:
+                sli.add_metric([service.id], service.sla.sli)
+                budget.add_metric([service.id], service.sla_budget_remaining_seconds)
+        yield from (state, cost, people, period_cost, sli, budget)
+        yield GaugeMetricFamily(
+            "bizmap_open_incidents",
+            "Incidents open now (business services non-ok, unplanned).",
+            value=len(server.engine.incidents.open_incidents()),
+        )
         yield GaugeMetricFamily(
             "bizmap_last_commit_seconds",
             "How long the last commit of ingested events took.",
