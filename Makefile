@@ -50,7 +50,7 @@ integration-deps:
 	fi
 
 unit: $(STAMP) integration-deps
-	BIZMAP_EXPECT_COMPILED=0 $(BIN)/pytest
+	BIZMAP_EXPECT_COMPILED=0 $(BIN)/pytest -n 2 --dist loadfile  # two workers; a file stays on one
 
 test-compiled: $(CSTAMP)
 	BIZMAP_EXPECT_COMPILED=1 $(CBIN)/python -m pytest -p no:cacheprovider $(ENGINE_TESTS) tests/test_compiled.py

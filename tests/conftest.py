@@ -17,6 +17,12 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
+# pytest-xdist's workers get COLUMNS=80 and LINES=24 from execnet; a plain run has none. The
+# command line's consoles read COLUMNS (README, "The commands"), so the tests run without it,
+# as a user's piped run does; tests that want a width set it themselves.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
 POSTGRES_URL = make_url(
     os.environ.get("BIZMAP_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 )

@@ -117,7 +117,10 @@ def replay_command(
     except UsageError as error:
         _fail(f"error: {error}", 2)
     for bad in log.bad:
-        err.print(f"{events}:{bad.line}: skipped: {bad.message}", markup=False, highlight=False)
+        # FILE:LINE: one line however long the path: editors and scripts read it
+        err.print(
+            f"{events}:{bad.line}: skipped: {bad.message}", markup=False, highlight=False, soft_wrap=True
+        )
     if result.unmatched:
         lines = {id(e): n for n, e in log.events}
         err.print(
