@@ -11,7 +11,6 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 from functools import cached_property
 
 from bizmap.domain.gc_pause import gc_paused
@@ -69,6 +68,10 @@ class Selector:
 
 
 def compile_selector(selector: Mapping[str, str]) -> Selector:
+    if len(selector) == 1:  # the common case, a host's one label: nothing to sort
+        ((key, value),) = selector.items()
+        if not value.startswith("~"):
+            return Selector(((key, value),), ())
     exact = tuple(sorted((k, v) for k, v in selector.items() if not v.startswith("~")))
     patterns = tuple(sorted((k, re.compile(v[1:])) for k, v in selector.items() if v.startswith("~")))
     return Selector(exact, patterns)
@@ -172,11 +175,12 @@ def compile_model(model: Model) -> CompiledGraph:
 
 
 def _compile(model: Model) -> CompiledGraph:
-    ids = tuple(spec.id for spec in [*model.services, *model.components])
-    index = {node_id: i for i, node_id in enumerate(ids)}
-    n = len(ids)
+    specs = [*model.services, *model.components]
+    n = len(specs)
     n_services = len(model.services)
-    names = tuple(spec.name for spec in [*model.services, *model.components])
+    ids = tuple([spec.id for spec in specs])
+    index = dict(zip(ids, range(n), strict=True))
+    names = tuple([spec.name for spec in specs])
 
     rule = [RULE_ALL] * n
     need = [0] * n
@@ -186,27 +190,32 @@ def _compile(model: Model) -> CompiledGraph:
     total_weight = [0] * n
     selectors: list[tuple[Selector, int]] = []
 
-    for i, spec in enumerate([*model.services, *model.components]):
+    for i, spec in enumerate(specs):
         depends = spec.depends_on
         if depends is not None:
             counted = []
             skipped = []
+            total = 0
             for child in depends.children:
                 effect = EFFECT_CODES[child.effect]
                 c = index[child.id]
                 if effect == EFFECT_IGNORE:
                     skipped.append(c)
                 else:
-                    counted.append((c, child.weight, effect))
-                    parents[c].append((i, child.weight, effect))
+                    weight = child.weight
+                    counted.append((c, weight, effect))
+                    parents[c].append((i, weight, effect))
+                    total += weight
             children[i] = tuple(counted)
             ignored[i] = tuple(skipped)
-            total_weight[i] = sum(w for _, w, _ in counted)
+            total_weight[i] = total
             rule[i] = RULE_CODES[depends.rule]
             if depends.rule == "quorum":
-                need[i] = math.ceil(Fraction(depends.need_weight()))
+                given = depends.need
+                need[i] = given if isinstance(given, int) else math.ceil(depends.need_weight())
         for selector in spec.match:
             selectors.append((compile_selector(selector), i))
+    del specs
 
     level, order = _levels(n, children, ignored)
 
@@ -225,12 +234,12 @@ def _compile(model: Model) -> CompiledGraph:
         ids=ids,
         index=index,
         names=names,
-        is_service=tuple(i < n_services for i in range(n)),
+        is_service=(True,) * n_services + (False,) * (n - n_services),
         rule=tuple(rule),
         need=tuple(need),
         children=tuple(children),
         ignored_children=tuple(ignored),
-        parents=tuple(tuple(p) for p in parents),
+        parents=tuple(map(tuple, parents)),
         total_weight=tuple(total_weight),
         level=tuple(level),
         topological=tuple(order),
@@ -248,7 +257,7 @@ def _levels(
     ignored: Sequence[tuple[int, ...]],
 ) -> tuple[list[int], list[int]]:
     """Height of every node over counted edges, and an order with children first."""
-    level = [-1] * n
+    level = [-1 if counted else 0 for counted in children]  # leaves first
     for root in range(n):
         if level[root] >= 0:
             continue
@@ -261,6 +270,6 @@ def _levels(
                 continue
             stack.pop()
             if level[node] < 0:
-                level[node] = 1 + max((level[c] for c, _, _ in children[node]), default=-1)
+                level[node] = 1 + max([level[c] for c, _, _ in children[node]])
     order = sorted(range(n), key=level.__getitem__)
     return level, order
