@@ -21,11 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from bizmap.domain import wellformed
-from bizmap.domain.model import ComponentSpec, ServiceSpec
+from bizmap.domain.model import CalendarSpec, ComponentSpec, MaintenanceSpec, Model, ServiceSpec
 from bizmap.domain.validate import Document, ModelInvalid, validate_documents
 from bizmap.domain.wellformed import SpecBuilder
-from bizmap.model.loading import load_model, parse_yaml
+from bizmap.model.loading import model_files, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -180,11 +179,6 @@ def test_a_child_written_as_a_bare_id_is_one_spec_for_all_its_parents() -> None:
     assert a.depends_on.children[1] == b.depends_on.children[1]
 
 
-def test_every_field_of_a_node_is_known_to_the_fast_path() -> None:
-    """A field added to ``NodeSpec`` and not taught to the fast path would make it decline every node."""
-    assert set(wellformed._SHAPES) == {ComponentSpec, ServiceSpec}
-
-
 # Arbitrary node data: known keys and near misses, good and bad values of every kind.
 IDS = st.sampled_from(["a", "db-1", "x.y_z", "A", "a b", " a", "a\n", "", "a\x00"])
 TEXTS = st.sampled_from(["", "App", " App", "App ", "a\u2028", "x\x1c"]) | st.text(max_size=6)
@@ -265,56 +259,61 @@ def test_on_any_node_data_the_fast_path_agrees_with_pydantic(raw: dict[str, Any]
         assert same(quick, full)
 
 
-# -- whole models: with the fast path and without it ----------------------------------------
+# -- whole models -----------------------------------------------------------------------------
 
 
-class Declining(SpecBuilder):
-    """A builder that sends every node the full way, as before the fast path."""
-
-    def component(self, raw: Any) -> ComponentSpec | None:
-        return None
-
-    def service(self, raw: Any) -> ServiceSpec | None:
-        return None
+SECTIONS: tuple[tuple[str, type[BaseModel]], ...] = (
+    ("services", ServiceSpec),
+    ("components", ComponentSpec),
+    ("maintenance", MaintenanceSpec),
+)
 
 
-def both_ways(monkeypatch: pytest.MonkeyPatch, documents: list[Document]) -> tuple[Any, Any]:
-    """(fast, full): the validated model, or the problems as printed, each way."""
-    results = []
-    for builder in (SpecBuilder, Declining):
-        with monkeypatch.context() as patch:
-            patch.setattr("bizmap.domain.validate.SpecBuilder", builder)
-            try:
-                results.append(validate_documents(documents))
-            except ModelInvalid as error:
-                results.append([str(problem) for problem in error.problems])
-    return results[0], results[1]
+def validated_one_by_one(documents: list[Document]) -> Model:
+    """A valid model as Pydantic alone makes it: every item validated by its class, in order."""
+    parts: dict[str, Any] = {"calendars": {}, "services": [], "components": [], "maintenance": []}
+    for document in documents:
+        data = document.data or {}
+        parts["currency"] = data.get("currency", parts.get("currency", "EUR"))
+        for name, raw in (data.get("calendars") or {}).items():
+            parts["calendars"][name] = CalendarSpec.model_validate(raw)
+        for section, cls in SECTIONS:
+            parts[section] += [cls.model_validate(raw) for raw in data.get(section) or []]
+    return Model(**parts)
+
+
+def example_documents(name: str) -> list[Document]:
+    documents = []
+    for file in model_files(ROOT / "examples" / name):
+        document, problems = parse_yaml(file.read_text(encoding="utf-8"), str(file))
+        assert document is not None and not problems
+        documents.append(document)
+    return documents
+
+
+@pytest.mark.parametrize("name", ["hospital", "retailer"])
+def test_an_example_model_validates_to_what_pydantic_alone_makes(name: str) -> None:
+    documents = example_documents(name)
+    model = validate_documents(documents)
+    assert same(model, validated_one_by_one(documents))
+    assert len(model.components) > 10
+
+
+def test_a_generated_model_validates_to_what_pydantic_alone_makes() -> None:
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    documents = [Document("generated", generate.model_data(2_000))]
+    model = validate_documents(documents)
+    assert same(model, validated_one_by_one(documents))
+    assert len(model.components) == 1_980
 
 
 def documents_of(text: str) -> list[Document]:
     document, problems = parse_yaml(textwrap.dedent(text), "model.yaml")
     assert document is not None and not problems
     return [document]
-
-
-def test_the_example_models_validate_to_the_same_model_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("hospital", "retailer"):
-        model = load_model(ROOT / "examples" / name)
-        with monkeypatch.context() as patch:
-            patch.setattr("bizmap.domain.validate.SpecBuilder", Declining)
-            full = load_model(ROOT / "examples" / name)
-        assert same(model, full)
-        assert len(model.components) > 10
-
-
-def test_a_generated_model_validates_to_the_same_model_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    fast, full = both_ways(monkeypatch, [Document("generated", generate.model_data(2_000))])
-    assert isinstance(fast, BaseModel) and same(fast, full)
-    assert len(fast.components) == 1_980
 
 
 MIXED = """\
@@ -342,23 +341,20 @@ MIXED = """\
 """
 
 
-def test_an_invalid_model_has_the_same_problems_both_ways(monkeypatch: pytest.MonkeyPatch) -> None:
-    fast, full = both_ways(monkeypatch, documents_of(MIXED))
-    assert (
-        fast
-        == full
-        == [
-            "model.yaml:5: error: duplicate id 'billing': also defined at model.yaml:2",
-            "model.yaml:11: error: component 'db': mtbf_hours is given without mttr_hours: "
-            "give both or neither",
-            "model.yaml:17: error: component 'cache': match: label 'instance': bad regex '(': "
-            "missing ), unterminated subpattern at position 0",
-            "model.yaml:18: error: component 'Bad': id: String should match pattern "
-            "'^[a-z0-9][a-z0-9._-]*$' (got 'Bad')",
-            "model.yaml:3: error: 'billing' depends on unknown node 'ghost'",
-            "model.yaml:4: error: service 'billing' uses unknown calendar 'offfice'",
-            "model.yaml:10: error: 'app': need 3 is larger than the total weight 2 of its non-ignored "
-            "children, so it could never be ok",
-            "model.yaml:12: error: dependency cycle: db -> loop -> db",
-        ]
-    )
+def test_an_invalid_model_mixing_both_paths_has_every_problem_at_its_line() -> None:
+    """Valid nodes (fast path) and invalid ones (Pydantic) side by side, with the checks across them."""
+    with pytest.raises(ModelInvalid) as raised:
+        validate_documents(documents_of(MIXED))
+    assert [str(problem) for problem in raised.value.problems] == [
+        "model.yaml:5: error: duplicate id 'billing': also defined at model.yaml:2",
+        "model.yaml:11: error: component 'db': mtbf_hours is given without mttr_hours: give both or neither",
+        "model.yaml:17: error: component 'cache': match: label 'instance': bad regex '(': "
+        "missing ), unterminated subpattern at position 0",
+        "model.yaml:18: error: component 'Bad': id: String should match pattern "
+        "'^[a-z0-9][a-z0-9._-]*$' (got 'Bad')",
+        "model.yaml:3: error: 'billing' depends on unknown node 'ghost'",
+        "model.yaml:4: error: service 'billing' uses unknown calendar 'offfice'",
+        "model.yaml:10: error: 'app': need 3 is larger than the total weight 2 of its non-ignored "
+        "children, so it could never be ok",
+        "model.yaml:12: error: dependency cycle: db -> loop -> db",
+    ]

@@ -40,8 +40,13 @@ _EFFECTS: Final = frozenset(("hard", "soft", "escalate", "ignore"))
 _EXACT_FLOAT: Final = 2**53  # integers up to this size become floats exactly
 _WRONG: Final = object()
 
-_set = object.__setattr__
+# What ``model_construct`` does, without its loop over the fields: BaseModel's slots are set
+# through their descriptors (``object.__setattr__`` would look each one up in the class's MRO).
 _new = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
 M = TypeVar("M", bound=BaseModel)
 
 # Specs are frozen, so specs given the same keys can share one set of the fields given (Pydantic
@@ -66,10 +71,10 @@ _RULE_AND_CHILDREN: Final = _fields_set(("rule", "children"))
 def _make(cls: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
     """An instance of ``cls`` as Pydantic leaves it after validation (no extra, no private)."""
     spec = _new(cls)
-    _set(spec, "__dict__", values)
-    _set(spec, "__pydantic_fields_set__", fields_set)
-    _set(spec, "__pydantic_extra__", None)
-    _set(spec, "__pydantic_private__", None)
+    _set_dict(spec, values)
+    _set_fields_set(spec, fields_set)
+    _set_extra(spec, None)
+    _set_private(spec, None)
     return spec
 
 
