@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -110,26 +111,19 @@ class _Origin:
         return f"{self.document.name}:{line}" if line else self.document.name
 
 
-@dataclass(slots=True)
-class _Node:
-    """A service or component as checked: its spec (None if invalid), its data, its place.
+# A service or component as checked: its spec (None if invalid), its data, and its place
+# (document, section, index), put together into a path only when a problem needs its line.
+# A plain tuple, the least a node can cost: a model may have a million of them.
+_Node = tuple[NodeSpec | None, dict[str, Any], Document, str, int]
 
-    One small record a node, since a model may have a million of them; the place is kept as
-    parts and put together only when a problem needs its line.
-    """
 
-    spec: NodeSpec | None
-    raw: dict[str, Any]
-    document: Document
-    section: str
-    index: int
+def _node_line(node: _Node, *sub: str | int) -> int | None:
+    return node[2].line_of((node[3], node[4], *sub))
 
-    def line(self, *sub: str | int) -> int | None:
-        return self.document.line_of((self.section, self.index, *sub))
 
-    def where(self) -> str:
-        line = self.line()
-        return f"{self.document.name}:{line}" if line else self.document.name
+def _node_where(node: _Node) -> str:
+    line = _node_line(node)
+    return f"{node[2].name}:{line}" if line else node[2].name
 
 
 def _render_path(path: Iterable[str | int]) -> str:
@@ -357,11 +351,11 @@ def _validate_documents(documents: Sequence[Document]) -> Model:
                         Problem(
                             document.name,
                             document.line_of((section, index, "id")),
-                            f"duplicate id {node_id!r}: also defined at {nodes[node_id].where()}",
+                            f"duplicate id {node_id!r}: also defined at {_node_where(nodes[node_id])}",
                         )
                     )
                     continue
-                nodes[node_id] = _Node(spec, raw, document, section, index)
+                nodes[node_id] = (spec, raw, document, section, index)
                 if spec is not None:
                     bucket.append(spec)
 
@@ -445,6 +439,9 @@ def raw_children(raw: Mapping[str, Any]) -> list[tuple[str, int | None, str]]:
     return found
 
 
+_id_of = attrgetter("id")
+
+
 def _unknown(name: str, choices: Iterable[str]) -> str:
     hint = difflib.get_close_matches(name, list(choices), n=1)
     return f"; did you mean {hint[0]!r}?" if hint else ""
@@ -460,26 +457,28 @@ def _reference_problems(
     problems: list[Problem] = []
     calendar_names = set(calendars) | {BUILTIN_CALENDAR}
     for node_id, node in nodes.items():
-        spec, raw = node.spec, node.raw
+        spec, raw = node[0], node[1]
         if spec is not None:
             depends = spec.depends_on
-            kids = [c.id for c in depends.children] if depends is not None else []
+            kids = list(map(_id_of, depends.children)) if depends is not None else []
         else:
             depends = _depends_on_alone(raw)
             kids = [child for child, _, _ in raw_children(raw)]
         if kids:
-            known = [child for child in kids if child in nodes]
-            if known:
-                children[node_id] = known
-            if len(known) < len(kids):
+            if all(map(nodes.__contains__, kids)):
+                children[node_id] = kids
+            else:
+                known = [child for child in kids if child in nodes]
+                if known:
+                    children[node_id] = known
                 problems.extend(_unknown_children(node_id, node, kids, nodes))
         if depends is not None and depends.rule == "quorum":
             total = sum(c.weight for c in depends.children if c.effect != "ignore")
             if isinstance(depends.need, int) and depends.need > total:
                 problems.append(
                     Problem(
-                        node.document.name,
-                        node.line("depends_on", "need"),
+                        node[2].name,
+                        _node_line(node, "depends_on", "need"),
                         f"{node_id!r}: need {depends.need} is larger than the total weight "
                         f"{total} of its non-ignored children, so it could never be ok",
                     )
@@ -487,11 +486,13 @@ def _reference_problems(
             elif isinstance(depends.need, str) and total == 0:
                 problems.append(
                     Problem(
-                        node.document.name,
-                        node.line("depends_on", "need"),
+                        node[2].name,
+                        _node_line(node, "depends_on", "need"),
                         f"{node_id!r}: quorum {depends.need} of no non-ignored children",
                     )
                 )
+        if isinstance(spec, ComponentSpec):  # valid, so without calendar or sla
+            continue
         calendar = raw.get("calendar")
         sla = raw.get("sla")
         sla_calendar = sla.get("calendar") if isinstance(sla, dict) else None
@@ -518,15 +519,15 @@ def _reference_problems(
 def _unknown_children(
     node_id: str, node: _Node, kids: list[str], nodes: Mapping[str, _Node]
 ) -> list[Problem]:
-    listed = isinstance(node.raw.get("depends_on"), list)
+    listed = isinstance(node[1].get("depends_on"), list)
     problems = []
     for index, child_id in enumerate(kids):
         if child_id not in nodes:
             sub = ("depends_on", index) if listed else ("depends_on", "children", index)
             problems.append(
                 Problem(
-                    node.document.name,
-                    node.line(*sub),
+                    node[2].name,
+                    _node_line(node, *sub),
                     f"{node_id!r} depends on unknown node {child_id!r}" + _unknown(child_id, nodes),
                 )
             )
@@ -544,8 +545,8 @@ def _calendar_problems(
         char = control_character(name)
         problems.append(
             Problem(
-                node.document.name,
-                node.line(*where),
+                node[2].name,
+                _node_line(node, *where),
                 f"{uses} calendar {name!r}, which holds {name_control_character(char)}: remove it"
                 if char is not None
                 else f"{uses} unknown calendar {name!r}" + _unknown(name, calendar_names),
@@ -584,8 +585,8 @@ def _cycle_problems(nodes: Mapping[str, _Node], children: Mapping[str, list[str]
                         reported.add(key)
                         problems.append(
                             Problem(
-                                nodes[child].document.name,
-                                nodes[child].line("depends_on"),
+                                nodes[child][2].name,
+                                _node_line(nodes[child], "depends_on"),
                                 "dependency cycle: " + " -> ".join(cycle),
                             )
                         )
