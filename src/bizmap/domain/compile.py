@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
+from operator import attrgetter
 
 from bizmap.domain.gc_pause import gc_paused
 from bizmap.domain.model import (
@@ -174,13 +175,17 @@ def compile_model(model: Model) -> CompiledGraph:
         return _compile(model)
 
 
+_child_fields = attrgetter("id", "weight", "effect")
+_links = attrgetter("depends_on", "match")
+
+
 def _compile(model: Model) -> CompiledGraph:
     specs = [*model.services, *model.components]
     n = len(specs)
     n_services = len(model.services)
-    ids = tuple([spec.id for spec in specs])
+    ids = tuple(map(attrgetter("id"), specs))
     index = dict(zip(ids, range(n), strict=True))
-    names = tuple([spec.name for spec in specs])
+    names = tuple(map(attrgetter("name"), specs))
 
     rule = [RULE_ALL] * n
     need = [0] * n
@@ -190,19 +195,17 @@ def _compile(model: Model) -> CompiledGraph:
     total_weight = [0] * n
     selectors: list[tuple[Selector, int]] = []
 
-    for i, spec in enumerate(specs):
-        depends = spec.depends_on
+    for i, (depends, match) in enumerate(map(_links, specs)):
         if depends is not None:
             counted = []
             skipped = []
             total = 0
-            for child in depends.children:
-                effect = EFFECT_CODES[child.effect]
-                c = index[child.id]
+            for child_id, weight, effect_name in map(_child_fields, depends.children):
+                effect = EFFECT_CODES[effect_name]
+                c = index[child_id]
                 if effect == EFFECT_IGNORE:
                     skipped.append(c)
                 else:
-                    weight = child.weight
                     counted.append((c, weight, effect))
                     parents[c].append((i, weight, effect))
                     total += weight
@@ -213,11 +216,12 @@ def _compile(model: Model) -> CompiledGraph:
             if depends.rule == "quorum":
                 given = depends.need
                 need[i] = given if isinstance(given, int) else math.ceil(depends.need_weight())
-        for selector in spec.match:
+        for selector in match:
             selectors.append((compile_selector(selector), i))
     del specs
 
-    level, order = _levels(n, children, ignored)
+    level = _levels(children, parents)
+    order = sorted(range(n), key=level.__getitem__)  # stable: by level, then by number
 
     services = []
     for i, spec in enumerate(model.services):
@@ -252,24 +256,22 @@ def _compile(model: Model) -> CompiledGraph:
 
 
 def _levels(
-    n: int,
-    children: Sequence[tuple[tuple[int, int, int], ...]],
-    ignored: Sequence[tuple[int, ...]],
-) -> tuple[list[int], list[int]]:
-    """Height of every node over counted edges, and an order with children first."""
-    level = [-1 if counted else 0 for counted in children]  # leaves first
-    for root in range(n):
-        if level[root] >= 0:
-            continue
-        stack = [root]
-        while stack:
-            node = stack[-1]
-            pending = [c for c, _, _ in children[node] if level[c] < 0]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            if level[node] < 0:
-                level[node] = 1 + max([level[c] for c, _, _ in children[node]])
-    order = sorted(range(n), key=level.__getitem__)
-    return level, order
+    children: Sequence[Sequence[tuple[int, int, int]]], parents: Sequence[Sequence[tuple[int, int, int]]]
+) -> list[int]:
+    """Height of every node over counted edges: 0 for leaves, else 1 + its highest child's.
+
+    Climbs from the leaves: a node is done once all its children are, so each edge is
+    followed once (the model is acyclic, as validation made sure).
+    """
+    pending = [len(counted) for counted in children]
+    level = [0] * len(children)
+    done = [node for node, count in enumerate(pending) if count == 0]
+    for node in done:  # grows as nodes become done
+        above = level[node] + 1
+        for parent, _, _ in parents[node]:
+            if level[parent] < above:
+                level[parent] = above
+            pending[parent] -= 1
+            if pending[parent] == 0:
+                done.append(parent)
+    return level
