@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from fractions import Fraction
 from functools import cached_property
+from operator import attrgetter
 
 from bizmap.domain.gc_pause import gc_paused
 from bizmap.domain.model import (
@@ -69,6 +69,10 @@ class Selector:
 
 
 def compile_selector(selector: Mapping[str, str]) -> Selector:
+    if len(selector) == 1:  # the common case, a host's one label: nothing to sort
+        ((key, value),) = selector.items()
+        if not value.startswith("~"):
+            return Selector(((key, value),), ())
     exact = tuple(sorted((k, v) for k, v in selector.items() if not v.startswith("~")))
     patterns = tuple(sorted((k, re.compile(v[1:])) for k, v in selector.items() if v.startswith("~")))
     return Selector(exact, patterns)
@@ -171,12 +175,17 @@ def compile_model(model: Model) -> CompiledGraph:
         return _compile(model)
 
 
+_child_fields = attrgetter("id", "weight", "effect")
+_links = attrgetter("depends_on", "match")
+
+
 def _compile(model: Model) -> CompiledGraph:
-    ids = tuple(spec.id for spec in [*model.services, *model.components])
-    index = {node_id: i for i, node_id in enumerate(ids)}
-    n = len(ids)
+    specs = [*model.services, *model.components]
+    n = len(specs)
     n_services = len(model.services)
-    names = tuple(spec.name for spec in [*model.services, *model.components])
+    ids = tuple(map(attrgetter("id"), specs))
+    index = dict(zip(ids, range(n), strict=True))
+    names = tuple(map(attrgetter("name"), specs))
 
     rule = [RULE_ALL] * n
     need = [0] * n
@@ -186,29 +195,33 @@ def _compile(model: Model) -> CompiledGraph:
     total_weight = [0] * n
     selectors: list[tuple[Selector, int]] = []
 
-    for i, spec in enumerate([*model.services, *model.components]):
-        depends = spec.depends_on
+    for i, (depends, match) in enumerate(map(_links, specs)):
         if depends is not None:
             counted = []
             skipped = []
-            for child in depends.children:
-                effect = EFFECT_CODES[child.effect]
-                c = index[child.id]
+            total = 0
+            for child_id, weight, effect_name in map(_child_fields, depends.children):
+                effect = EFFECT_CODES[effect_name]
+                c = index[child_id]
                 if effect == EFFECT_IGNORE:
                     skipped.append(c)
                 else:
-                    counted.append((c, child.weight, effect))
-                    parents[c].append((i, child.weight, effect))
+                    counted.append((c, weight, effect))
+                    parents[c].append((i, weight, effect))
+                    total += weight
             children[i] = tuple(counted)
             ignored[i] = tuple(skipped)
-            total_weight[i] = sum(w for _, w, _ in counted)
+            total_weight[i] = total
             rule[i] = RULE_CODES[depends.rule]
             if depends.rule == "quorum":
-                need[i] = math.ceil(Fraction(depends.need_weight()))
-        for selector in spec.match:
+                given = depends.need
+                need[i] = given if isinstance(given, int) else math.ceil(depends.need_weight())
+        for selector in match:
             selectors.append((compile_selector(selector), i))
+    del specs
 
-    level, order = _levels(n, children, ignored)
+    level = _levels(children, parents)
+    order = sorted(range(n), key=level.__getitem__)  # stable: by level, then by number
 
     services = []
     for i, spec in enumerate(model.services):
@@ -225,12 +238,12 @@ def _compile(model: Model) -> CompiledGraph:
         ids=ids,
         index=index,
         names=names,
-        is_service=tuple(i < n_services for i in range(n)),
+        is_service=(True,) * n_services + (False,) * (n - n_services),
         rule=tuple(rule),
         need=tuple(need),
         children=tuple(children),
         ignored_children=tuple(ignored),
-        parents=tuple(tuple(p) for p in parents),
+        parents=tuple(map(tuple, parents)),
         total_weight=tuple(total_weight),
         level=tuple(level),
         topological=tuple(order),
@@ -243,24 +256,22 @@ def _compile(model: Model) -> CompiledGraph:
 
 
 def _levels(
-    n: int,
-    children: Sequence[tuple[tuple[int, int, int], ...]],
-    ignored: Sequence[tuple[int, ...]],
-) -> tuple[list[int], list[int]]:
-    """Height of every node over counted edges, and an order with children first."""
-    level = [-1] * n
-    for root in range(n):
-        if level[root] >= 0:
-            continue
-        stack = [root]
-        while stack:
-            node = stack[-1]
-            pending = [c for c, _, _ in children[node] if level[c] < 0]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            if level[node] < 0:
-                level[node] = 1 + max((level[c] for c, _, _ in children[node]), default=-1)
-    order = sorted(range(n), key=level.__getitem__)
-    return level, order
+    children: Sequence[Sequence[tuple[int, int, int]]], parents: Sequence[Sequence[tuple[int, int, int]]]
+) -> list[int]:
+    """Height of every node over counted edges: 0 for leaves, else 1 + its highest child's.
+
+    Climbs from the leaves: a node is done once all its children are, so each edge is
+    followed once (the model is acyclic, as validation made sure).
+    """
+    pending = [len(counted) for counted in children]
+    level = [0] * len(children)
+    done = [node for node, count in enumerate(pending) if count == 0]
+    for node in done:  # grows as nodes become done
+        above = level[node] + 1
+        for parent, _, _ in parents[node]:
+            if level[parent] < above:
+                level[parent] = above
+            pending[parent] -= 1
+            if pending[parent] == 0:
+                done.append(parent)
+    return level

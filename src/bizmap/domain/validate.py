@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -31,6 +32,7 @@ from bizmap.domain.model import (
     control_character,
     name_control_character,
 )
+from bizmap.domain.wellformed import SpecBuilder
 from bizmap.errors import BizmapError
 
 Path = tuple[str | int, ...]
@@ -107,6 +109,21 @@ class _Origin:
     def where(self) -> str:
         line = self.line()
         return f"{self.document.name}:{line}" if line else self.document.name
+
+
+# A service or component as checked: its spec (None if invalid), its data, and its place
+# (document, section, index), put together into a path only when a problem needs its line.
+# A plain tuple, the least a node can cost: a model may have a million of them.
+_Node = tuple[NodeSpec | None, dict[str, Any], Document, str, int]
+
+
+def _node_line(node: _Node, *sub: str | int) -> int | None:
+    return node[2].line_of((node[3], node[4], *sub))
+
+
+def _node_where(node: _Node) -> str:
+    line = _node_line(node)
+    return f"{node[2].name}:{line}" if line else node[2].name
 
 
 def _render_path(path: Iterable[str | int]) -> str:
@@ -197,8 +214,8 @@ def _validate_documents(documents: Sequence[Document]) -> Model:
     problems: list[Problem] = []
     currency: tuple[str, _Origin] | None = None
     calendars: dict[str, tuple[CalendarSpec | None, _Origin]] = {}
-    nodes: dict[str, tuple[NodeSpec | None, _Origin]] = {}
-    raw_nodes: dict[str, dict[str, Any]] = {}
+    nodes: dict[str, _Node] = {}
+    builder = SpecBuilder()
     services: list[ServiceSpec] = []
     components: list[ComponentSpec] = []
     windows: dict[str, tuple[MaintenanceSpec | None, _Origin]] = {}
@@ -301,27 +318,31 @@ def _validate_documents(documents: Sequence[Document]) -> Model:
                 else:
                     calendars[str(name)] = (spec, origin)
 
-        for section, cls, what, bucket in (
-            ("services", ServiceSpec, "service", services),
-            ("components", ComponentSpec, "component", components),
+        for section, cls, what, bucket, plain in (
+            ("services", ServiceSpec, "service", services, builder.service),
+            ("components", ComponentSpec, "component", components, builder.component),
         ):
             raw_list = data.get(section) or []
             if not isinstance(raw_list, list):
                 continue
             for index, raw in enumerate(raw_list):
-                origin = _Origin(document, (section, index))
-                if not isinstance(raw, dict):
-                    problems.append(
-                        Problem(
-                            document.name,
-                            origin.line(),
-                            f"{what} #{index + 1} must be a mapping with an id",
+                spec = plain(raw)  # None: not plainly well-formed, so Pydantic says what is wrong
+                if spec is None:
+                    origin = _Origin(document, (section, index))
+                    if not isinstance(raw, dict):
+                        problems.append(
+                            Problem(
+                                document.name,
+                                origin.line(),
+                                f"{what} #{index + 1} must be a mapping with an id",
+                            )
                         )
-                    )
-                    continue
-                spec = _validate_item(cls, document, origin.path, what, raw, problems)
-                if spec is None:  # pydantic skips checks across keys once one key is wrong
-                    problems.extend(p for p in _unpaired_reliability(origin, what, raw) if p not in problems)
+                        continue
+                    spec = _validate_item(cls, document, origin.path, what, raw, problems)
+                    if spec is None:  # pydantic skips checks across keys once one key is wrong
+                        problems.extend(
+                            p for p in _unpaired_reliability(origin, what, raw) if p not in problems
+                        )
                 node_id = raw.get("id")
                 if not isinstance(node_id, str):
                     continue
@@ -329,13 +350,12 @@ def _validate_documents(documents: Sequence[Document]) -> Model:
                     problems.append(
                         Problem(
                             document.name,
-                            origin.line("id"),
-                            f"duplicate id {node_id!r}: also defined at {nodes[node_id][1].where()}",
+                            document.line_of((section, index, "id")),
+                            f"duplicate id {node_id!r}: also defined at {_node_where(nodes[node_id])}",
                         )
                     )
                     continue
-                nodes[node_id] = (spec, origin)
-                raw_nodes[node_id] = raw
+                nodes[node_id] = (spec, raw, document, section, index)
                 if spec is not None:
                     bucket.append(spec)
 
@@ -361,8 +381,9 @@ def _validate_documents(documents: Sequence[Document]) -> Model:
                     continue
                 windows[window_id] = (spec, origin)
 
-    problems.extend(_reference_problems(nodes, raw_nodes, calendars, windows))
-    problems.extend(_cycle_problems(nodes, raw_nodes))
+    children: dict[str, list[str]] = {}
+    problems.extend(_reference_problems(nodes, calendars, windows, children))
+    problems.extend(_cycle_problems(nodes, children))
 
     if problems:
         raise ModelInvalid(problems)
@@ -418,47 +439,46 @@ def raw_children(raw: Mapping[str, Any]) -> list[tuple[str, int | None, str]]:
     return found
 
 
-def _child_ids(spec: NodeSpec | None, raw: Mapping[str, Any]) -> list[str]:
-    if spec is not None:
-        return [c.id for c in spec.depends_on.children] if spec.depends_on is not None else []
-    return [child for child, _, _ in raw_children(raw)]
+_id_of = attrgetter("id")
+
+
+def _unknown(name: str, choices: Iterable[str]) -> str:
+    hint = difflib.get_close_matches(name, list(choices), n=1)
+    return f"; did you mean {hint[0]!r}?" if hint else ""
 
 
 def _reference_problems(
-    nodes: Mapping[str, tuple[NodeSpec | None, _Origin]],
-    raw_nodes: Mapping[str, Mapping[str, Any]],
+    nodes: Mapping[str, _Node],
     calendars: Mapping[str, tuple[CalendarSpec | None, _Origin]],
     windows: Mapping[str, tuple[MaintenanceSpec | None, _Origin]],
+    children: dict[str, list[str]],
 ) -> list[Problem]:
+    """Unknown nodes and calendars, impossible quorums; fills ``children`` with the known ones."""
     problems: list[Problem] = []
-
-    def unknown(name: str, choices: Iterable[str]) -> str:
-        hint = difflib.get_close_matches(name, list(choices), n=1)
-        return f"; did you mean {hint[0]!r}?" if hint else ""
-
     calendar_names = set(calendars) | {BUILTIN_CALENDAR}
-    for node_id, (spec, origin) in nodes.items():
-        raw = raw_nodes[node_id]
-        name = origin.document.name
-        listed = isinstance(raw.get("depends_on"), list)
-        for index, child_id in enumerate(_child_ids(spec, raw)):
-            if child_id not in nodes:
-                sub = ("depends_on", index) if listed else ("depends_on", "children", index)
-                problems.append(
-                    Problem(
-                        name,
-                        origin.line(*sub),
-                        f"{node_id!r} depends on unknown node {child_id!r}" + unknown(child_id, nodes),
-                    )
-                )
-        depends = spec.depends_on if spec is not None else _depends_on_alone(raw)
+    for node_id, node in nodes.items():
+        spec, raw = node[0], node[1]
+        if spec is not None:
+            depends = spec.depends_on
+            kids = list(map(_id_of, depends.children)) if depends is not None else []
+        else:
+            depends = _depends_on_alone(raw)
+            kids = [child for child, _, _ in raw_children(raw)]
+        if kids:
+            if all(map(nodes.__contains__, kids)):
+                children[node_id] = kids
+            else:
+                known = [child for child in kids if child in nodes]
+                if known:
+                    children[node_id] = known
+                problems.extend(_unknown_children(node_id, node, kids, nodes))
         if depends is not None and depends.rule == "quorum":
             total = sum(c.weight for c in depends.children if c.effect != "ignore")
             if isinstance(depends.need, int) and depends.need > total:
                 problems.append(
                     Problem(
-                        name,
-                        origin.line("depends_on", "need"),
+                        node[2].name,
+                        _node_line(node, "depends_on", "need"),
                         f"{node_id!r}: need {depends.need} is larger than the total weight "
                         f"{total} of its non-ignored children, so it could never be ok",
                     )
@@ -466,29 +486,20 @@ def _reference_problems(
             elif isinstance(depends.need, str) and total == 0:
                 problems.append(
                     Problem(
-                        name,
-                        origin.line("depends_on", "need"),
+                        node[2].name,
+                        _node_line(node, "depends_on", "need"),
                         f"{node_id!r}: quorum {depends.need} of no non-ignored children",
                     )
                 )
+        if isinstance(spec, ComponentSpec):  # valid, so without calendar or sla
+            continue
+        calendar = raw.get("calendar")
         sla = raw.get("sla")
-        for where, calendar in (
-            (("calendar",), raw.get("calendar")),
-            (("sla", "calendar"), sla.get("calendar") if isinstance(sla, dict) else None),
+        sla_calendar = sla.get("calendar") if isinstance(sla, dict) else None
+        if (isinstance(calendar, str) and calendar not in calendar_names) or (
+            isinstance(sla_calendar, str) and sla_calendar not in calendar_names
         ):
-            if not isinstance(calendar, str) or calendar in calendar_names:
-                continue
-            uses = f"service {node_id!r}: sla uses" if where[0] == "sla" else f"service {node_id!r} uses"
-            char = control_character(calendar)
-            problems.append(
-                Problem(
-                    name,
-                    origin.line(*where),
-                    f"{uses} calendar {calendar!r}, which holds {name_control_character(char)}: remove it"
-                    if char is not None
-                    else f"{uses} unknown calendar {calendar!r}" + unknown(calendar, calendar_names),
-                )
-            )
+            problems.extend(_calendar_problems(node_id, node, calendar, sla_calendar, calendar_names))
     for window_id, (window, origin) in windows.items():
         if window is None:
             continue
@@ -498,21 +509,57 @@ def _reference_problems(
                     Problem(
                         origin.document.name,
                         origin.line("nodes", index),
-                        f"maintenance {window_id!r} lists unknown node {node_id!r}" + unknown(node_id, nodes),
+                        f"maintenance {window_id!r} lists unknown node {node_id!r}"
+                        + _unknown(node_id, nodes),
                     )
                 )
     return problems
 
 
-def _cycle_problems(
-    nodes: Mapping[str, tuple[NodeSpec | None, _Origin]], raw_nodes: Mapping[str, Mapping[str, Any]]
+def _unknown_children(
+    node_id: str, node: _Node, kids: list[str], nodes: Mapping[str, _Node]
 ) -> list[Problem]:
-    """Every dependency cycle (ignored edges included), each reported once."""
-    children: dict[str, list[str]] = {}
-    for node_id, raw in raw_nodes.items():
-        kids = [child for child in _child_ids(nodes[node_id][0], raw) if child in nodes]
-        if kids:
-            children[node_id] = kids
+    listed = isinstance(node[1].get("depends_on"), list)
+    problems = []
+    for index, child_id in enumerate(kids):
+        if child_id not in nodes:
+            sub = ("depends_on", index) if listed else ("depends_on", "children", index)
+            problems.append(
+                Problem(
+                    node[2].name,
+                    _node_line(node, *sub),
+                    f"{node_id!r} depends on unknown node {child_id!r}" + _unknown(child_id, nodes),
+                )
+            )
+    return problems
+
+
+def _calendar_problems(
+    node_id: str, node: _Node, calendar: Any, sla_calendar: Any, calendar_names: set[str]
+) -> list[Problem]:
+    problems = []
+    for where, name in ((("calendar",), calendar), (("sla", "calendar"), sla_calendar)):
+        if not isinstance(name, str) or name in calendar_names:
+            continue
+        uses = f"service {node_id!r}: sla uses" if where[0] == "sla" else f"service {node_id!r} uses"
+        char = control_character(name)
+        problems.append(
+            Problem(
+                node[2].name,
+                _node_line(node, *where),
+                f"{uses} calendar {name!r}, which holds {name_control_character(char)}: remove it"
+                if char is not None
+                else f"{uses} unknown calendar {name!r}" + _unknown(name, calendar_names),
+            )
+        )
+    return problems
+
+
+def _cycle_problems(nodes: Mapping[str, _Node], children: Mapping[str, list[str]]) -> list[Problem]:
+    """Every dependency cycle (ignored edges included), each reported once.
+
+    ``children`` holds the known children of every node that has some, in the model's order.
+    """
     white, grey, black = 0, 1, 2
     colour = dict.fromkeys(children, white)
     problems: list[Problem] = []
@@ -520,35 +567,30 @@ def _cycle_problems(
     for root in children:
         if colour[root] != white:
             continue
-        stack: list[tuple[str, int]] = [(root, 0)]
-        path: list[str] = [root]
+        path = [root]
+        pending = [iter(children[root])]  # per node on the path, its children not yet visited
         colour[root] = grey
-        while stack:
-            node, index = stack[-1]
-            kids = children.get(node, [])
-            if index < len(kids):
-                stack[-1] = (node, index + 1)
-                child = kids[index]
+        while pending:
+            for child in pending[-1]:
                 state = colour.get(child, black)
+                if state == white:
+                    colour[child] = grey
+                    path.append(child)
+                    pending.append(iter(children[child]))
+                    break
                 if state == grey:
                     cycle = [*path[path.index(child) :], child]
                     key = frozenset(cycle)
                     if key not in reported:
                         reported.add(key)
-                        _, origin = nodes[child]
                         problems.append(
                             Problem(
-                                origin.document.name,
-                                origin.line("depends_on"),
+                                nodes[child][2].name,
+                                _node_line(nodes[child], "depends_on"),
                                 "dependency cycle: " + " -> ".join(cycle),
                             )
                         )
-                elif state == white:
-                    colour[child] = grey
-                    stack.append((child, 0))
-                    path.append(child)
             else:
-                colour[node] = black
-                stack.pop()
-                path.pop()
+                colour[path.pop()] = black
+                pending.pop()
     return problems
