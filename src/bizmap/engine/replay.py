@@ -164,21 +164,29 @@ def _replay(
     seen_ids: set[str] = set()
     kept: list[tuple[float, int, Event]] = []
     result = ReplayResult(start, end, graph.currency, [])
+    in_order = True  # a log is usually in time order already: then there is nothing to sort
+    last = -math.inf
     for order, (_, event) in enumerate(events):
         if event.id is not None:
             if event.id in seen_ids:
                 result.duplicates += 1
                 continue
             seen_ids.add(event.id)
-        assert event.time is not None
-        if event.time >= end:
+        time = event.time
+        assert time is not None
+        if time >= end:
             result.ignored_after_end += 1
             continue
-        kept.append((event.time, order, event))
-    kept.sort(key=itemgetter(0))  # stable: ties keep input order
+        if time < last:
+            in_order = False
+        last = time
+        kept.append((time, order, event))
+    if not in_order:
+        kept.sort(key=itemgetter(0))  # stable: ties keep input order
 
     timeline = Timeline(graph, start)
     nodes_for, apply_one = router.nodes_for, timeline.apply_one
+    codes = _STATE_CODES
     applied = 0
     for done, (time, order, event) in enumerate(kept, start=1):
         nodes = nodes_for(event.node, event.labels)
@@ -187,7 +195,7 @@ def _replay(
         if not nodes:
             result.unmatched.append((order, event))
             continue
-        state = int(event.state)
+        state = codes[event.state]
         if len(nodes) == 1:
             apply_one(time, nodes[0], event.key, state)
         else:
