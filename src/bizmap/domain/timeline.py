@@ -88,8 +88,10 @@ class Timeline:
         self.propagation = Propagation(graph)
         self.signals: dict[int, dict[str, int]] = {}
         self._maintenance_depth = [0] * len(graph)
-        self._parents = graph.parents
-        self._children = graph.children
+        # edges typed as tuples of any length: compiled, reading one member of a fixed-size tuple
+        # converts all of it first, and these walks read only the node at the other end
+        self._parents: tuple[tuple[tuple[int, ...], ...], ...] = graph.parents
+        self._children: tuple[tuple[tuple[int, ...], ...], ...] = graph.children
         self._is_service = graph.is_service
         self._seen = [False] * len(graph)  # scratch flags of apply_one's walk, all False between calls
         self._just_changed = [False] * len(graph)
@@ -191,7 +193,8 @@ class Timeline:
             here = stack.pop()
             if is_service[here]:
                 services.append(here)
-            for parent, _, _ in parents[here]:
+            for edge in parents[here]:
+                parent = edge[0]
                 if not seen[parent] and (current[parent] != OK or just_changed[parent]):
                     seen[parent] = True
                     stack.append(parent)
@@ -273,7 +276,8 @@ class Timeline:
             current = stack.pop()
             if own[current] != OK:
                 found.append(current)
-            for child, _, _ in children[current]:
+            for edge in children[current]:
+                child = edge[0]
                 if not seen[child] and state[child] != OK:
                     seen[child] = True
                     stack.append(child)

@@ -161,11 +161,16 @@ def _replay(
     if end <= start:
         raise ValueError("the replay window is empty: --to must be after --from")
     router = EventRouter(graph)
+    nodes_for, codes = router.nodes_for, _STATE_CODES
     seen_ids: set[str] = set()
-    kept: list[tuple[float, int, Event]] = []
+    # Each event is read once, here, and routed: the engine's loop below then runs over plain
+    # tuples (time, nodes, key, state) and touches no event, its labels or its strings again.
+    todo: list[tuple[float, tuple[int, ...], str, int]] = []
+    unmatched: list[tuple[float, int, Event]] = []
     result = ReplayResult(start, end, graph.currency, [])
     in_order = True  # a log is usually in time order already: then there is nothing to sort
     last = -math.inf
+    kept = 0
     for order, (_, event) in enumerate(events):
         if event.id is not None:
             if event.id in seen_ids:
@@ -177,33 +182,34 @@ def _replay(
         if time >= end:
             result.ignored_after_end += 1
             continue
+        kept += 1
         if time < last:
             in_order = False
         last = time
-        kept.append((time, order, event))
-    if not in_order:
-        kept.sort(key=itemgetter(0))  # stable: ties keep input order
+        nodes = nodes_for(event.node, event.labels)
+        if nodes:
+            todo.append((time, nodes, event.key, codes[event.state]))
+        else:
+            unmatched.append((time, order, event))
+    if not in_order:  # stable sorts: events at the same instant keep their order in the log
+        todo.sort(key=itemgetter(0))
+        unmatched.sort(key=itemgetter(0))
+    result.unmatched = [(order, event) for _, order, event in unmatched]
 
     timeline = Timeline(graph, start)
-    nodes_for, apply_one = router.nodes_for, timeline.apply_one
-    codes = _STATE_CODES
-    applied = 0
-    for done, (time, order, event) in enumerate(kept, start=1):
-        nodes = nodes_for(event.node, event.labels)
+    apply_one = timeline.apply_one
+    reported = 0
+    for done, (time, nodes, key, state) in enumerate(todo, start=1):
+        if len(nodes) == 1:
+            apply_one(time, nodes[0], key, state)
+        else:
+            timeline.apply(time, [(node, key, state) for node in nodes])
         if on_progress is not None and not done % PROGRESS_EVERY:
             on_progress(PROGRESS_EVERY)
-        if not nodes:
-            result.unmatched.append((order, event))
-            continue
-        state = codes[event.state]
-        if len(nodes) == 1:
-            apply_one(time, nodes[0], event.key, state)
-        else:
-            timeline.apply(time, [(node, event.key, state) for node in nodes])
-        applied += 1
-    result.applied = applied
+            reported += PROGRESS_EVERY
+    result.applied = len(todo)
     if on_progress is not None:
-        on_progress(len(kept) % PROGRESS_EVERY)
+        on_progress(kept - reported)
 
     windows: dict[str, CalendarWindow] = {}
 
