@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from operator import attrgetter
+from typing import Final
 
 from bizmap.domain.gc_pause import gc_paused
 from bizmap.domain.model import (
@@ -25,7 +26,10 @@ from bizmap.domain.model import (
 )
 from bizmap.domain.states import State
 
-RULE_ALL, RULE_ANY, RULE_QUORUM = 0, 1, 2
+# Final: the compiled engine reads these as constants, not as module attributes
+RULE_ALL: Final = 0
+RULE_ANY: Final = 1
+RULE_QUORUM: Final = 2
 RULE_CODES = {"all": RULE_ALL, "any": RULE_ANY, "quorum": RULE_QUORUM}
 RULE_NAMES = {code: name for name, code in RULE_CODES.items()}
 
@@ -38,7 +42,7 @@ EFFECT_CODES = {
 }
 EFFECT_NAMES = {code: name for name, code in EFFECT_CODES.items()}
 
-HEAP_SHIFT = 32  # node numbers fit in 32 bits; see CompiledGraph.upward
+HEAP_SHIFT: Final = 32  # node numbers fit in 32 bits; see CompiledGraph.upward
 
 # How a parent sees a child's state through each edge effect (indexed by state value).
 OK, DEGRADED, UNKNOWN, DOWN = (int(s) for s in State)

@@ -1,8 +1,8 @@
 """Routing events to nodes: an event names its node, or its labels fit ``match`` selectors (§6).
 
 Selectors are indexed by one of their exact labels, so an event is only checked against
-the selectors that could fit it; results are cached per label set, since monitoring
-repeats the same label sets all day.
+the selectors that could fit it; results are cached per label set (as sent, in its order), since
+monitoring repeats the same label sets all day.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class EventRouter:
                 self._by_label.setdefault(selector.exact[0], []).append((selector, node))
             else:
                 self._patterns_only.append((selector, node))
-        self._cache: dict[frozenset[tuple[str, str]], tuple[int, ...]] = {}
+        self._cache: dict[tuple[tuple[str, str], ...], tuple[int, ...]] = {}
         self._cache_size = cache_size
 
     def nodes_for(self, node: str | None, labels: Mapping[str, str] | None) -> tuple[int, ...]:
@@ -34,7 +34,7 @@ class EventRouter:
             return (found,) if found is not None else ()
         if not labels:
             return ()
-        key = frozenset(labels.items())
+        key = tuple(labels.items())  # labels in the order sent: cheaper to make than a frozenset
         cached = self._cache.get(key)
         if cached is not None:
             return cached

@@ -9,8 +9,8 @@ not change. ``recompute_all`` rebuilds everything from the own states, for burst
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Mapping
+from typing import Final
 
 from bizmap.domain.compile import (
     EFFECT_MAP,
@@ -21,8 +21,12 @@ from bizmap.domain.compile import (
 )
 from bizmap.domain.states import State
 
-OK, DEGRADED, UNKNOWN, DOWN = 0, 1, 2, 3
-_MASK = (1 << HEAP_SHIFT) - 1
+# Final: compiled, these are constants rather than module attributes looked up at each use
+OK: Final = 0
+DEGRADED: Final = 1
+UNKNOWN: Final = 2
+DOWN: Final = 3
+_MASK: Final = (1 << HEAP_SHIFT) - 1
 
 
 def evaluate_rule(rule: int, need: int, buckets: list[int], total: int) -> int:
@@ -55,7 +59,19 @@ def evaluate_rule(rule: int, need: int, buckets: list[int], total: int) -> int:
 class Propagation:
     """Own states in, node states out; incremental by default, full on request."""
 
-    __slots__ = ("_buckets", "graph", "own", "state")
+    __slots__ = (
+        "_buckets",
+        "_level",
+        "_need",
+        "_pending",
+        "_queued",
+        "_rule",
+        "_total",
+        "_upward",
+        "graph",
+        "own",
+        "state",
+    )
 
     def __init__(self, graph: CompiledGraph) -> None:
         self.graph = graph
@@ -64,64 +80,84 @@ class Propagation:
         self.state: list[int] = [OK] * n
         # all children start ok: each node sees its whole counted weight as ok
         self._buckets: list[list[int]] = [[w, 0, 0, 0] for w in graph.total_weight]
+        # the graph's arrays, held here: compiled, reading an attribute of this class is direct
+        self._rule = graph.rule
+        self._need = graph.need
+        self._total = graph.total_weight
+        self._level = graph.level
+        # effect maps typed as plain tuples: compiled, a fixed-size tuple would be rebuilt to be indexed
+        self._upward: tuple[tuple[tuple[int, int, tuple[int, ...]], ...], ...] = graph.upward
+        # nodes waiting to be re-evaluated, one list per level (a parent's level is above all its
+        # children's), and whether each node is waiting: a queue with no heap and no allocation
+        self._pending: list[list[int]] = [[] for _ in range(max(graph.level, default=-1) + 1)]
+        self._queued: list[bool] = [False] * n
 
     def set_own(self, changes: Mapping[int, int] | Iterable[tuple[int, int]]) -> list[int]:
         """Set own states and propagate; return the nodes whose state changed, children first."""
         items = changes.items() if isinstance(changes, Mapping) else changes
-        level = self.graph.level
-        own = self.own
-        heap: list[int] = []
+        level, own, pending, queued = self._level, self.own, self._pending, self._queued
+        first = len(pending)
         for node, value in items:
             if own[node] != value:
                 own[node] = int(value)
-                heap.append(level[node] << HEAP_SHIFT | node)
-        if not heap:
-            return []
-        heapq.heapify(heap)
-        return self._drain(heap)
+                if not queued[node]:
+                    queued[node] = True
+                    at = level[node]
+                    pending[at].append(node)
+                    if at < first:
+                        first = at
+        return self._drain(first)
 
     def set_own_one(self, node: int, value: int) -> list[int]:
         """``set_own`` for one node."""
         if self.own[node] == value:
             return []
         self.own[node] = value
-        return self._drain([self.graph.level[node] << HEAP_SHIFT | node])
+        at = self._level[node]
+        self._queued[node] = True
+        self._pending[at].append(node)
+        return self._drain(at)
 
-    def _drain(self, heap: list[int]) -> list[int]:
-        # Heap keys are level << _SHIFT | node, so children (lower levels) always come out
-        # before their parents, and a node queued twice comes out twice in a row.
-        graph = self.graph
-        upward, rule, need, total = graph.upward, graph.rule, graph.need, graph.total_weight
+    def _drain(self, first: int) -> list[int]:
+        # Level by level from ``first`` up, and by node number within a level: children always
+        # come before their parents (the order a heap keyed on (level, node) would give), and a
+        # node queued by several children is evaluated once, after all of them.
+        rule, need, total, upward = self._rule, self._need, self._total, self._upward
         own, state, buckets = self.own, self.state, self._buckets
+        pending, queued = self._pending, self._queued
         changed: list[int] = []
-        pop, push = heapq.heappop, heapq.heappush
         mask = _MASK
-        previous_key = -1
-        while heap:
-            key = pop(heap)
-            if key == previous_key:
+        for at in range(first, len(pending)):
+            nodes = pending[at]
+            if not nodes:
                 continue
-            previous_key = key
-            node = key & mask
-            mine = own[node]
-            if total[node]:
-                derived = evaluate_rule(rule[node], need[node], buckets[node], total[node])
-                new = mine if mine > derived else derived
-            else:
-                new = mine
-            old = state[node]
-            if new == old:
-                continue
-            state[node] = new
-            changed.append(node)
-            for parent_key, weight, mapping in upward[node]:
-                seen_old = mapping[old]
-                seen_new = mapping[new]
-                if seen_old != seen_new:
-                    bucket = buckets[parent_key & mask]
-                    bucket[seen_old] -= weight
-                    bucket[seen_new] += weight
-                    push(heap, parent_key)
+            if len(nodes) > 1:
+                nodes.sort()
+            for node in nodes:  # parents go to higher levels: this list does not grow meanwhile
+                queued[node] = False
+                mine = own[node]
+                if total[node]:
+                    derived = evaluate_rule(rule[node], need[node], buckets[node], total[node])
+                    new = mine if mine > derived else derived
+                else:
+                    new = mine
+                old = state[node]
+                if new == old:
+                    continue
+                state[node] = new
+                changed.append(node)
+                for parent_key, weight, mapping in upward[node]:
+                    seen_old = mapping[old]
+                    seen_new = mapping[new]
+                    if seen_old != seen_new:
+                        parent = parent_key & mask
+                        bucket = buckets[parent]
+                        bucket[seen_old] = bucket[seen_old] - weight  # not -=: compiled, -= is generic
+                        bucket[seen_new] = bucket[seen_new] + weight
+                        if not queued[parent]:
+                            queued[parent] = True
+                            pending[parent_key >> HEAP_SHIFT].append(parent)
+            nodes.clear()
         return changed
 
     def recompute_all(self) -> list[int]:

@@ -12,7 +12,7 @@ import bisect
 from collections.abc import Iterable, Sequence
 
 from bizmap.domain.compile import CompiledGraph
-from bizmap.domain.propagate import OK, Propagation, affected_ancestors, root_causes
+from bizmap.domain.propagate import OK, Propagation, affected_ancestors
 
 # Points and segments are made by the million (every change of every service, every read of a
 # history), so they are plain classes rather than frozen dataclasses: compiled, one is made
@@ -88,6 +88,13 @@ class Timeline:
         self.propagation = Propagation(graph)
         self.signals: dict[int, dict[str, int]] = {}
         self._maintenance_depth = [0] * len(graph)
+        # edges typed as tuples of any length: compiled, reading one member of a fixed-size tuple
+        # converts all of it first, and these walks read only the node at the other end
+        self._parents: tuple[tuple[tuple[int, ...], ...], ...] = graph.parents
+        self._children: tuple[tuple[tuple[int, ...], ...], ...] = graph.children
+        self._is_service = graph.is_service
+        self._seen = [False] * len(graph)  # scratch flags of apply_one's walk, all False between calls
+        self._just_changed = [False] * len(graph)
         boundaries: list[tuple[float, int, int]] = []
         for window in graph.maintenance:
             start_at, end_at = window.start.timestamp(), window.end.timestamp()
@@ -179,20 +186,29 @@ class Timeline:
         changed = propagation.set_own_one(node, own)
         # Services whose state or root causes may differ now: those above the node through
         # nodes that are non-ok, or that just changed (an ok node breaks every path through it).
-        graph = self.graph
-        current, parents, is_service = propagation.state, graph.parents, graph.is_service
-        just_changed = set(changed)
-        seen = {node}
+        # The walk marks nodes in two lists of flags, cleared after, rather than in sets.
+        current, parents, is_service = propagation.state, self._parents, self._is_service
+        seen, just_changed = self._seen, self._just_changed
+        for changed_node in changed:
+            just_changed[changed_node] = True
+        seen[node] = True
         stack = [node]
+        walked = [node]
         services = []
         while stack:
             here = stack.pop()
             if is_service[here]:
                 services.append(here)
-            for parent, _, _ in parents[here]:
-                if parent not in seen and (current[parent] != OK or parent in just_changed):
-                    seen.add(parent)
+            for edge in parents[here]:
+                parent = edge[0]
+                if not seen[parent] and (current[parent] != OK or just_changed[parent]):
+                    seen[parent] = True
                     stack.append(parent)
+                    walked.append(parent)
+        for walked_node in walked:
+            seen[walked_node] = False
+        for changed_node in changed:
+            just_changed[changed_node] = False
         if services:
             self._record(time, services)
         return changed
@@ -224,7 +240,11 @@ class Timeline:
             if signals.get(key) == state:
                 return None
             signals[key] = state
-        return max(signals.values())
+        worst = OK  # max(), written out: compiled, the builtin is a generic call
+        for value in signals.values():
+            if value > worst:
+                worst = value
+        return worst
 
     def _propagate(self, time: float, touched: dict[int, int]) -> list[int]:
         own = self.propagation.own
@@ -245,10 +265,32 @@ class Timeline:
         state = self.propagation.state[service]
         if state == OK:
             return OK, False, frozenset()
-        roots = frozenset(root_causes(self.graph, self.propagation, service))
+        roots = self._root_causes(service)
         depth = self._maintenance_depth
         planned = depth[service] > 0 or all(depth[r] > 0 for r in roots)
         return state, planned, roots
+
+    def _root_causes(self, node: int) -> frozenset[int]:
+        """``root_causes`` of the propagation here, marking nodes in flags instead of a set."""
+        propagation = self.propagation
+        state, own, children, seen = propagation.state, propagation.own, self._children, self._seen
+        found = []
+        seen[node] = True
+        stack = [node]
+        walked = [node]
+        while stack:
+            current = stack.pop()
+            if own[current] != OK:
+                found.append(current)
+            for edge in children[current]:
+                child = edge[0]
+                if not seen[child] and state[child] != OK:
+                    seen[child] = True
+                    stack.append(child)
+                    walked.append(child)
+        for walked_node in walked:
+            seen[walked_node] = False
+        return frozenset(found)
 
     def _record(self, time: float, services: Iterable[int]) -> None:
         for service in services:
