@@ -18,6 +18,7 @@ import orjson
 from bizmap.domain.compile import compile_model
 from bizmap.domain.validate import Document, validate_documents
 from generate import model_data
+from verdict import verdict
 
 
 def main() -> None:
@@ -47,6 +48,9 @@ def main() -> None:
     print(f"validate {validated:.1f} s + compile {compiled:.1f} s = {total:.1f} s (target < 30 s)")
     print(f"peak resident memory {peak_gb:.2f} GB (target < 3 GB)")
     print(f"baseline: orjson decode of the same model {baseline:.2f} s; ratio {total / baseline:.1f}x")
+    verdict("validate + compile <= 12 s", total <= 12.0, f"{total:.1f} s")
+    verdict("validate + compile <= 2x the decode", total <= 2 * baseline, f"{total / baseline:.1f}x")
+    verdict("peak resident memory <= 2 GB", peak_gb <= 2.0, f"{peak_gb:.2f} GB")
 
 
 if __name__ == "__main__":

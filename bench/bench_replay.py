@@ -20,6 +20,7 @@ from bizmap.domain.compile import compile_model
 from bizmap.domain.validate import Document, validate_documents
 from bizmap.engine.replay import read_event_log, replay
 from generate import events, model_data
+from verdict import verdict
 
 TARGET_SECONDS = 8.0
 TARGET_RATIO = 9.0
@@ -62,8 +63,12 @@ def main() -> None:
     print(f"model: {len(graph):,} nodes; {args.events:,} events; {episodes:,} episodes found")
     print(f"replay: read {read:.1f} s + engine {computed:.1f} s = {total:.1f} s")
     print(f"baseline: orjson decode of the same lines {baseline:.2f} s; ratio {ratio:.1f}x")
-    print(f"replay <= {TARGET_SECONDS:.0f} s: {'met' if total <= TARGET_SECONDS else 'not met'}")
-    print(f"ratio <= {TARGET_RATIO:.0f}x decode: {'met' if ratio <= TARGET_RATIO else 'not met'}")
+    verdict(
+        f"replay of {args.events:,} events <= {TARGET_SECONDS:.0f} s",
+        total <= TARGET_SECONDS,
+        f"{total:.1f} s",
+    )
+    verdict(f"replay <= {TARGET_RATIO:.0f}x the decode", ratio <= TARGET_RATIO, f"{ratio:.1f}x")
 
 
 if __name__ == "__main__":
