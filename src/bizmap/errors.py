@@ -27,6 +27,7 @@ BizmapError
 ├── TokenNameInUse            a token name taken (storage.store)
 ├── UnknownIncident           no incident with that id (storage.store)
 ├── StorageUnavailable        the database refuses writes for lack of room: 503 (storage.unavailable)
+├── CheckpointUnusable        an unreadable engine state: all events are replayed (engine.checkpoint)
 ├── LoginRequired             a page without a session: to the login page (web.sessions)
 ├── PageForbidden             a page the viewer's role may not see (web.sessions)
 ├── PastedInvalid             a pasted business case or dial file (web.ui.decisions_forms)
@@ -55,3 +56,7 @@ class EventLineError(BizmapError):
 
 class UsageError(BizmapError):
     """Wrong arguments: exit code 2."""
+
+
+class CheckpointUnusable(BizmapError):
+    """A checkpoint of the engine's state that cannot be read (damaged, or of another format)."""

@@ -26,6 +26,7 @@ class Settings:
     notify: str = ""
     reports: str = ""
     trusted_proxy: str = ""  # comma-separated addresses and networks (``parse_trusted_proxies``)
+    checkpoint_seconds: float = 300.0
 
 
 HELP: dict[str, str] = {
@@ -45,6 +46,10 @@ HELP: dict[str, str] = {
         "Address or network (CIDR) of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are "
         "believed; repeat it or separate with commas (env BIZMAP_TRUSTED_PROXY). None by default: "
         "the headers are ignored. See docs/security.md."
+    ),
+    "checkpoint_seconds": (
+        "Seconds between checkpoints of the engine's state (taken when something changed, and at "
+        "shutdown): a start-up replays only the events after the newest. See docs/operations.md."
     ),
 }
 

@@ -21,7 +21,7 @@ import httpx
 import pytest
 from integration_support import Bizmap, create_tokens, rfc3339
 
-from bizmap.live.runtime import rebuild_engine
+from bizmap.live.checkpoints import restore_engine
 from bizmap.model.loading import load_graph
 from bizmap.storage.store import Store
 from bizmap.web.api.services import service_json
@@ -229,6 +229,6 @@ def test_a_killed_server_keeps_every_acknowledged_event_once_and_its_state(serve
     # Offline: a fresh engine fed the stored events in arrival order answers the same.
     graph = load_graph(str(server.model))
     with Store(server.db) as store:
-        engine = rebuild_engine(graph, store, time.time() - 604800)
+        engine = restore_engine(graph, store, time.time() - 604800, use_checkpoints=False).engine
     offline = [service_json(s, graph.currency) for s in engine.services_now(time.time())]
     assert stable(offline) == stable(again)

@@ -22,6 +22,7 @@ TABLES = {
     "meta",
     "users",  # 0002: people who log in to the web UI, and their sessions
     "ui_sessions",
+    "checkpoints",  # 0003: the engine's state, saved now and then
 }
 
 
@@ -42,21 +43,39 @@ def test_migrate_creates_every_table_on_an_empty_database(url: str) -> None:
     migrate(url)
 
     assert _tables(url) == TABLES | {"alembic_version"}
-    assert _revision(url) == head_revision() == "0002"
+    assert _revision(url) == head_revision() == "0003"
 
 
 def test_a_database_of_the_first_release_is_upgraded_and_keeps_its_events(url: str) -> None:
     command.upgrade(alembic_config(url), "0001")
     with Store(url) as store:
         store.append_events(arrived(event(id="kept")))
-    assert _tables(url) == TABLES - {"users", "ui_sessions"} | {"alembic_version"}
+    assert _tables(url) == TABLES - {"users", "ui_sessions", "checkpoints"} | {"alembic_version"}
 
     migrate(url)
 
-    assert _revision(url) == "0002"
+    assert _revision(url) == "0003"
     assert _tables(url) == TABLES | {"alembic_version"}
     with Store(url) as store:
         assert [e.event_id for e in store.events()] == ["kept"]
+
+
+def test_maintenance_windows_of_0002_keep_counting_from_the_first_event(url: str) -> None:
+    command.upgrade(alembic_config(url), "0002")
+    with Store(url) as store, store.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                'INSERT INTO maintenance_windows (id, nodes, start, "end", reason, created_by, created_at) '
+                "VALUES ('old', '[\"db\"]', 10, 20, 'patch', 'ops', 5)"
+            )
+        )
+
+    migrate(url)
+
+    with Store(url) as store:
+        (window,) = store.list_maintenance()
+    assert (window.id, window.nodes, window.start, window.end) == ("old", ("db",), 10.0, 20.0)
+    assert (window.added_after_seq, window.ended_after_seq, window.effective_end) == (None, None, 20.0)
 
 
 def test_migrate_twice_changes_nothing(url: str) -> None:

@@ -23,7 +23,7 @@ def test_audit_log_newest_first(store: Store, clock: FakeClock) -> None:
     assert [e.action for e in store.audit_log(limit=1)] == ["maintenance.add"]
 
 
-def test_maintenance_windows_are_added_listed_and_removed(store: Store) -> None:
+def test_maintenance_windows_are_added_listed_and_ended(store: Store) -> None:
     late = store.add_maintenance(["db-1", "db-2"], T0 + 100, T0 + 200, "patching", "ops")
     early = store.add_maintenance(["web-1"], T0, T0 + 50, "", "ci", id="mw-1")
 
@@ -32,9 +32,20 @@ def test_maintenance_windows_are_added_listed_and_removed(store: Store) -> None:
     assert store.list_maintenance(active_at=T0 + 100) == [late]
     assert store.list_maintenance(active_at=T0 + 50) == []  # the end is excluded
 
-    assert store.remove_maintenance("mw-1") is True
-    assert store.remove_maintenance("mw-1") is False
+    assert store.end_maintenance("mw-1", after_seq=7, at_clock=T0 + 20) is True
+    assert store.end_maintenance("mw-1", after_seq=8, at_clock=T0 + 30) is False  # ended once
     assert store.list_maintenance() == [late]
+    # kept, with where it ended among the events: a restart ends it there again
+    (ended, _) = store.list_maintenance(include_ended=True)
+    assert (ended.id, ended.ended_after_seq, ended.ended_at_clock, ended.effective_end) == (
+        "mw-1",
+        7,
+        T0 + 20,
+        T0 + 20,
+    )
+    placed = store.add_maintenance(["web-1"], T0, T0 + 50, "", "ci", after_seq=3, at_clock=T0 - 5)
+    assert (placed.added_after_seq, placed.added_at_clock) == (3, T0 - 5)
+    assert [w for w in store.list_maintenance(include_ended=True) if w.id == placed.id] == [placed]
 
 
 def test_a_maintenance_window_must_cover_nodes_for_some_time(store: Store) -> None:

@@ -8,12 +8,15 @@ docs/operations.md describes.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bizmap.cli.common import JsonOpt, app, err, fail, out, print_json
 from bizmap.settings import HELP, Settings
+
+if TYPE_CHECKING:
+    from bizmap.storage.backup import DatabaseStats
 
 db_app = typer.Typer(help="The database: what it holds, backup and restore.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -79,7 +82,7 @@ def db_stats(db: DbOpt = Settings.db, json: JsonOpt = False) -> None:
         stats = database_stats(store.engine, db)
     if json:
         document = asdict(stats)
-        for key in ("oldest_event", "newest_event"):
+        for key in ("oldest_event", "newest_event", "newest_checkpoint_at"):
             document[key] = None if document[key] is None else format_time(document[key])
         print_json(document)
         return
@@ -96,8 +99,20 @@ def db_stats(db: DbOpt = Settings.db, json: JsonOpt = False) -> None:
         ("maintenance windows added", f"{stats.maintenance_windows:,}"),
         ("API tokens in force", f"{stats.tokens:,}"),
         ("web UI users", f"{stats.users:,}"),
+        ("checkpoints", _checkpoints(stats)),
         ("schema revision", stats.schema_revision or "-"),
     ]
     width = max(len(name) for name, _ in lines)
     for name, value in lines:
         out.print(f"{name:<{width}}  {value}", markup=False, highlight=False, soft_wrap=True)
+
+
+def _checkpoints(stats: DatabaseStats) -> str:
+    from bizmap.domain.calendar import format_time
+
+    if not stats.checkpoints:
+        return "none (the next start replays every event)"
+    return (
+        f"{stats.checkpoints} kept; the newest at event {stats.newest_checkpoint_event:,}, "
+        f"taken {format_time(stats.newest_checkpoint_at or 0)}, {_size(stats.newest_checkpoint_bytes)}"
+    )

@@ -311,6 +311,9 @@ def serve(
         list[str] | None,
         typer.Option(envvar="BIZMAP_TRUSTED_PROXY", metavar="ADDRESS", help=HELP["trusted_proxy"]),
     ] = None,
+    checkpoint_seconds: Annotated[
+        float, typer.Option(min=1.0, help=HELP["checkpoint_seconds"])
+    ] = Settings.checkpoint_seconds,
 ) -> None:
     """Run the live server: ingest events, keep the business view current, serve the API."""
     import uvicorn
@@ -340,6 +343,7 @@ def serve(
         notify=notify,
         reports=reports,
         trusted_proxy=",".join(proxies),
+        checkpoint_seconds=checkpoint_seconds,
     )
     err.print(f"bizmap serving {model} on http://{host}:{port} (database {db})", markup=False)
     if reports:

@@ -109,6 +109,53 @@ class Timeline:
         }
         self._advance_maintenance(start)
 
+    @classmethod
+    def resumed(
+        cls,
+        graph: CompiledGraph,
+        start: float,
+        now: float,
+        signals: dict[int, dict[str, int]],
+        history: dict[int, list[ServicePoint]],
+        windows: Sequence[tuple[Sequence[int], float, float]],
+    ) -> tuple[Timeline, list[list[tuple[float, int, int]]]]:
+        """A timeline carried on from a saved state: its clock at ``now``, these signals (by node),
+        these histories (by service; one not given begins ok at ``start``) and the maintenance
+        windows added while running, each ``(nodes, begin, end)``, as ``add_window`` gave them.
+
+        The model's own windows and those given are in force as they are at ``now``; the state
+        the signals give through ``graph`` is recorded at ``now`` where it differs from the last
+        point of a history (nowhere, when ``graph`` is the model the state was saved under).
+        Returns the timeline and, for each window given, the boundaries ``end_window`` takes.
+        """
+        timeline = cls(graph, start)
+        pending = timeline._boundaries[timeline._next_boundary :]
+        added = []
+        for nodes, begin, end in windows:
+            boundaries = [(begin, 1, node) for node in nodes] + [(end, -1, node) for node in nodes]
+            pending.extend(boundaries)
+            added.append(boundaries)
+        pending.sort()
+        timeline._boundaries, timeline._next_boundary = pending, 0
+        depth, boundaries = timeline._maintenance_depth, timeline._boundaries
+        while timeline._next_boundary < len(boundaries) and boundaries[timeline._next_boundary][0] <= now:
+            _, step, node = boundaries[timeline._next_boundary]
+            depth[node] += step
+            timeline._next_boundary += 1
+        timeline.now = max(now, start)
+        timeline.signals = {node: dict(by_key) for node, by_key in signals.items() if by_key}
+        own = {node: max(by_key.values()) for node, by_key in timeline.signals.items()}
+        timeline.propagation.set_own(own)
+        for service, points in history.items():
+            if service in timeline.history and points:
+                timeline.history[service] = points
+        timeline._record(timeline.now, [s.index for s in graph.services])
+        return timeline, added
+
+    def maintenance_depth(self, node: int) -> int:
+        """How many maintenance windows cover ``node`` at the clock."""
+        return self._maintenance_depth[node]
+
     # -- maintenance -------------------------------------------------------------------
     def in_maintenance(self, node: int) -> bool:
         return self._maintenance_depth[node] > 0

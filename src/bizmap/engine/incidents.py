@@ -101,6 +101,43 @@ class IncidentTracker:
         self._open_ids: dict[str, None] = {}  # open incidents, in opening order (history grows)
         self._cursor: dict[int, tuple[int, ServicePoint]] = {}
 
+    @classmethod
+    def resumed(
+        cls,
+        ids: Sequence[str],
+        incidents: Iterable[TrackedIncident],
+        status: Iterable[StatusChange],
+        history: Mapping[int, Sequence[ServicePoint]],
+        taken: Mapping[int, int],
+    ) -> IncidentTracker:
+        """A tracker carried on from a saved state: its incidents in the order they opened (with
+        their running memberships: ``end`` None), each service's last status change, and how many
+        points of each service's ``history`` (by index) it had taken."""
+        tracker = cls(ids)
+        for incident in incidents:
+            tracker.incidents[incident.id] = incident
+            if incident.closed_at is None and incident.merged_into is None:
+                tracker._open_ids[incident.id] = None
+                for membership in incident.memberships:
+                    if membership.end is None:
+                        incident.active_members[membership.service] = membership
+                        tracker._member_of[membership.service] = incident.id
+        tracker._status = {change.service: change for change in status}
+        for service, count in taken.items():
+            points = history.get(service)
+            if points and count > 0:
+                count = min(count, len(points))
+                tracker._cursor[service] = (count, points[count - 1])
+        return tracker
+
+    def status_changes(self) -> list[StatusChange]:
+        """Each service's last status change taken (what ``resumed`` is given back)."""
+        return list(self._status.values())
+
+    def taken(self) -> dict[int, int]:
+        """How many points of each service's history (by index) have been taken."""
+        return {service: taken for service, (taken, _) in self._cursor.items()}
+
     # -- reading -----------------------------------------------------------------------
     def get(self, incident: str) -> TrackedIncident | None:
         return self.incidents.get(incident)

@@ -69,6 +69,8 @@ class ServiceNow:
 
 
 _serials = itertools.count(1)
+UnmatchedStream = tuple[str | None, tuple[tuple[str, str], ...], str]  # node, labels, key
+UNMATCHED_STREAMS = 10_000  # streams of unmatched events remembered for a changed model
 
 
 class LiveEngine:
@@ -82,7 +84,14 @@ class LiveEngine:
         self.measurement_start = measurement_start
         self.timeline = Timeline(graph, start)
         self.router = EventRouter(graph)
-        self._last_time: dict[tuple[int, str], float] = {}
+        self.last_times: dict[tuple[int, str], float] = {}  # (node, key) -> time of its last event
+        self.applied_seq = 0  # the stored seq of the last event applied (0: none)
+        # the maintenance operations of the store applied: "+id" added, "-id" ended
+        self.window_ops: set[str] = set()
+        self.tracked_incidents: IncidentTracker | None = None  # made on first use (``incidents``)
+        # the newest state of each stream of events that matched no node, should a changed model
+        # match them (``bizmap.engine.checkpoint``): (node, labels, key) -> (state, time)
+        self.unmatched: dict[UnmatchedStream, tuple[int, float]] = {}
         self._calendars: dict[str, BusinessCalendar] = {}
         self._windows: dict[str, list[tuple[float, int, int]]] = {}
         self._tallies: dict[int, _EpisodeTally] = {}  # service -> its episode, tallied so far
@@ -106,12 +115,13 @@ class LiveEngine:
         self._measure_from(time)
         nodes = self.router.nodes_for(event.node, event.labels)
         if not nodes:
+            self.remember_unmatched(event, time)
             return Applied((), False)
-        fresh = [node for node in nodes if time >= self._last_time.get((node, event.key), float("-inf"))]
+        fresh = [node for node in nodes if time >= self.last_times.get((node, event.key), float("-inf"))]
         if not fresh:
             return Applied(nodes, True)
         for node in fresh:
-            self._last_time[(node, event.key)] = time
+            self.last_times[(node, event.key)] = time
         effective = max(time, self.timeline.now)
         state = int(event.state)
         self.timeline.apply(effective, [(node, event.key, state) for node in fresh])
@@ -128,12 +138,13 @@ class LiveEngine:
         """
         pending: list[tuple[int, str, int]] = []
         at = self.timeline.now
-        last_time = self._last_time
+        last_time = self.last_times
         for event, received_at, nodes in items:
             time = event.time if event.time is not None else received_at
             if self.measurement_start is None:
                 self.measurement_start = max(time, at)
             if not nodes:
+                self.remember_unmatched(event, time)
                 continue
             key = event.key
             fresh = [node for node in nodes if time >= last_time.get((node, key), float("-inf"))]
@@ -151,10 +162,24 @@ class LiveEngine:
         if pending:
             self.timeline.apply(at, pending)
 
+    def remember_unmatched(self, event: Event, time: float) -> None:
+        """Keep the newest state of the stream of an event that matched no node (the newest
+        ``UNMATCHED_STREAMS`` streams): a model that matches it later takes it as a signal."""
+        labels = tuple(sorted(event.labels.items())) if event.labels else ()
+        stream = (event.node, labels, event.key)
+        known = self.unmatched.pop(stream, None)
+        if known is not None and known[1] > time:
+            self.unmatched[stream] = known  # an older event changes nothing
+            return
+        self.unmatched[stream] = (int(event.state), time)
+        if len(self.unmatched) > UNMATCHED_STREAMS:
+            del self.unmatched[next(iter(self.unmatched))]  # the stream heard of longest ago
+
     def add_maintenance(self, window_id: str, nodes: Sequence[str], start: float, end: float) -> None:
         """A maintenance window added while running (nodes must exist); it counts from now on."""
         indices = [self.graph.index[node] for node in nodes]
         self._windows[window_id] = self.timeline.add_window(indices, start, end)
+        self.window_ops.add(f"+{window_id}")
 
     def end_maintenance(self, window_id: str) -> bool:
         """End a window added with ``add_maintenance`` now; False when it is not known."""
@@ -162,7 +187,21 @@ class LiveEngine:
         if added is None:
             return False
         self.timeline.end_window(added)
+        self.window_ops.add(f"-{window_id}")
         return True
+
+    def running_windows(self) -> dict[str, tuple[list[int], float, float]]:
+        """The windows added while running and not ended: their nodes, and when they count from and end."""
+        running = {}
+        for window_id, added in self._windows.items():
+            if added:  # an empty list: it had ended before it was added
+                nodes = [node for _, step, node in added if step == 1]
+                running[window_id] = (nodes, added[0][0], added[-1][0])
+        return running
+
+    def restore_window(self, window_id: str, added: list[tuple[float, int, int]]) -> None:
+        """A window carried on from a checkpoint, with the boundaries its timeline was given."""
+        self._windows[window_id] = added
 
     def next_timer(self) -> float | None:
         """The next instant the clock must reach without an event: a maintenance boundary."""
@@ -258,14 +297,12 @@ class LiveEngine:
         return people_affected(graph.service_of[graph.index[s.id]] for s in services if s.users_affected)
 
     # -- incidents (bizmap.engine.incidents) --------------------------------------------------
-    _incident_tracker: IncidentTracker | None = None
-
     @property
     def incidents(self) -> IncidentTracker:
         """The incidents of this engine's history (created on first use)."""
-        if self._incident_tracker is None:
-            self._incident_tracker = IncidentTracker(self.graph.ids)
-        return self._incident_tracker
+        if self.tracked_incidents is None:
+            self.tracked_incidents = IncidentTracker(self.graph.ids)
+        return self.tracked_incidents
 
     def incident_people(self, incident: TrackedIncident, at: float) -> int:
         """The people ``incident`` kept from work until ``at`` (or its end): the peak over its

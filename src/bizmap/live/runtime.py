@@ -1,7 +1,8 @@
 """The running server, apart from HTTP: start-up, model reload, and the steps after each batch.
 
-Start-up migrates the database, loads the model and replays every stored event through a fresh
-engine, so the live state after a restart equals a replay of what was acknowledged. ``running``
+Start-up migrates the database, loads the model, resumes the newest checkpoint and replays the
+events stored after it (every stored event when there is none: ``bizmap.live.checkpoints``), so
+the live state after a restart equals a replay of what was acknowledged. ``running``
 then starts the writer (``bizmap.live.writer``) and the steps it runs after each stored batch,
 in this order (incidents first: the others read them):
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -26,8 +28,10 @@ from typing import Protocol
 
 from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.validate import ModelInvalid
+from bizmap.engine.checkpoint import capture, resume
 from bizmap.engine.live_engine import LiveEngine
 from bizmap.live.burn_alerts import BurnAlerts
+from bizmap.live.checkpoints import Checkpointer, checkpoint_now, restore_engine
 from bizmap.live.heap import settle_heap
 from bizmap.live.incident_desk import IncidentDesk
 from bizmap.live.notifications import Notifier, start_notifier
@@ -38,6 +42,7 @@ from bizmap.settings import Settings
 from bizmap.storage.store import Store, TokenInfo, migrate
 
 AfterBatch = Callable[[], Awaitable[None]]
+log = logging.getLogger("bizmap.server")
 
 
 class LiveUpdatesStep(Protocol):
@@ -65,6 +70,8 @@ class Live:
     burn_alerts: BurnAlerts | None = None
     notifier: Notifier | None = None  # with --notify
     maintenance_timer: MaintenanceTimer | None = None
+    checkpointer: Checkpointer | None = None
+    restored: str = ""  # how the engine was brought back at start-up (for the log and the tests)
 
     def windows_changed(self) -> None:
         """A maintenance window was added or ended, or the model reloaded: the timer looks again."""
@@ -72,26 +79,12 @@ class Live:
             self.maintenance_timer.windows_changed()
 
 
-def rebuild_engine(graph: CompiledGraph, store: Store, start: float) -> LiveEngine:
-    """A fresh engine fed every stored event in arrival order (a new model may match more).
-
-    Its history begins at ``start`` (the oldest time an event may carry) or at the first
-    stored event, whichever is earlier.
-    """
-    stored = list(store.iter_all_events())
-    start = min([start, *(s.time for s in stored[:1])])
-    engine = LiveEngine(graph, start)
-    for window in store.list_maintenance():  # windows added through the API
-        if all(node in graph.index for node in window.nodes):
-            engine.add_maintenance(window.id, window.nodes, window.start, window.end)
-    for item in stored:
-        engine.apply(item.event, item.received_at)
-    return engine
-
-
 async def reload_model(server: Live, actor: str) -> list[str]:
-    """Load the model again; on success swap in an engine rebuilt from the stored events.
+    """Load the model again; on success carry the engine on under it (semantics §11).
 
+    The new model is loaded and checked while events are still taken; then, between two groups of
+    events, the engine's state is carried over to it: the histories recorded so far stay, the
+    current signals go through the new model, which applies from the engine's clock on.
     Returns the problems of an invalid model (which is refused: the old one stays in force).
     """
     try:
@@ -103,13 +96,21 @@ async def reload_model(server: Live, actor: str) -> list[str]:
         )
         return server.reload_problems
     async with server.writer.paused():
-        engine = await asyncio.to_thread(rebuild_engine, graph, server.store, server.engine.start)
+        if server.incident_desk is not None:
+            await server.incident_desk.sync()  # the incidents follow the histories first
+        engine = await asyncio.to_thread(carry_over, server.engine, graph)
         server.graph, server.engine, server.writer.engine = graph, engine, engine
         server.settle_heap()  # the old model's objects go, the new one's are frozen
     server.reload_problems = []
     server.windows_changed()
     await asyncio.to_thread(server.store.audit, actor, "model.reload", {"nodes": len(graph)})
     return []
+
+
+def carry_over(engine: LiveEngine, graph: CompiledGraph) -> LiveEngine:
+    """``engine``'s state under another model (``bizmap.engine.checkpoint``)."""
+    engine.after_apply()
+    return resume(graph, capture(engine))
 
 
 async def start(settings: Settings, clock: Callable[[], float]) -> Live:
@@ -121,8 +122,12 @@ async def start(settings: Settings, clock: Callable[[], float]) -> Live:
     store = Store(settings.db)
     graph = await asyncio.to_thread(load_graph, settings.model)
     earliest = clock() - settings.max_event_age_seconds
-    engine = await asyncio.to_thread(rebuild_engine, graph, store, earliest)
-    return Live(settings, store, graph, engine, IngestWriter(store, engine), clock, {})
+    restored = await asyncio.to_thread(restore_engine, graph, store, earliest)
+    log.info("%s", restored.describe())
+    engine = restored.engine
+    server = Live(settings, store, graph, engine, IngestWriter(store, engine), clock, {})
+    server.restored = restored.describe()
+    return server
 
 
 @asynccontextmanager
@@ -155,6 +160,10 @@ async def running(
         desk.start()
         stack.push_async_callback(desk.stop)
 
+        checkpointer = server.checkpointer = Checkpointer(server, settings.checkpoint_seconds, clock)
+        checkpointer.start()
+        stack.push_async_callback(checkpointer.stop)
+
         alerts = server.burn_alerts = BurnAlerts(server)
         alerts.start()
         stack.push_async_callback(alerts.stop)
@@ -184,4 +193,8 @@ async def running(
 
 async def _stop(server: Live) -> None:
     await server.writer.stop()
+    try:  # the next start replays only what comes after this
+        await asyncio.to_thread(checkpoint_now, server.engine, server.store, server.clock())
+    except Exception:
+        log.exception("no checkpoint at shutdown: the next start replays more events")
     server.store.close()

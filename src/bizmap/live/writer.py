@@ -64,7 +64,7 @@ class _Group:
     requests: list[_Request]
     routed: list[tuple[Event, float, tuple[int, ...]]]  # each event, when received, its nodes
     owners: list[int]  # the request each event came from
-    commit: asyncio.Future[list[bool]]  # for each row: new (not a duplicate)
+    commit: asyncio.Future[tuple[list[bool], int | None]]  # for each row: new; the newest seq
     started: float
 
 
@@ -138,12 +138,12 @@ class IngestWriter:
                 owners.append(owner)
         rows = [(event, received_at, bool(nodes)) for event, _, nodes in routed]
         started = time.perf_counter()
-        commit: asyncio.Future[list[bool]]
+        commit: asyncio.Future[tuple[list[bool], int | None]]
         if rows:
-            commit = asyncio.ensure_future(asyncio.to_thread(self.store.append_events_each, rows))
+            commit = asyncio.ensure_future(asyncio.to_thread(self.store.append_events_numbered, rows))
         else:  # only timers: nothing to store
             commit = asyncio.get_running_loop().create_future()
-            commit.set_result([])
+            commit.set_result(([], None))
         return _Group(requests, routed, owners, commit, started)
 
     async def _run(self) -> None:
@@ -153,7 +153,7 @@ class IngestWriter:
                 group: _Group | None = self._start(self._take(first))
                 while group is not None:
                     try:
-                        fresh = await group.commit
+                        fresh, newest = await group.commit
                     except StorageUnavailable as refusal:  # no room: every request of the group is told
                         self._refused(group, refusal)
                         break
@@ -169,7 +169,7 @@ class IngestWriter:
                     if not self._queue.empty() and not self._pause_requests:
                         following = self._start(self._take())  # stored while this group is applied
                     try:
-                        self._apply_and_answer(group, fresh)
+                        self._apply_and_answer(group, fresh, newest)
                     except Exception as error:  # stored, but the engine refused: say so, go on
                         log.exception("applying a group of events failed")
                         for request in group.requests:
@@ -199,7 +199,7 @@ class IngestWriter:
             )
             self.refused_requests = 0
 
-    def _apply_and_answer(self, group: _Group, fresh: list[bool]) -> None:
+    def _apply_and_answer(self, group: _Group, fresh: list[bool], newest: int | None) -> None:
         tallies = [[0, 0, 0] for _ in group.requests]  # accepted, duplicates, unmatched
         accepted = []
         for row, owner, new in zip(group.routed, group.owners, fresh, strict=True):
@@ -212,6 +212,8 @@ class IngestWriter:
             if not row[2]:
                 tally[2] += 1
         self.engine.apply_routed(accepted)
+        if newest is not None:
+            self.engine.applied_seq = max(self.engine.applied_seq, newest)
         timers = [request.advance_to for request in group.requests if request.advance_to is not None]
         if timers:
             self.engine.advance(max(timers))

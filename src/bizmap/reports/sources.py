@@ -89,18 +89,19 @@ def replay_source(
 
 def database_source(graph: CompiledGraph, store: Store, model: str, now: float) -> EventSource:
     """Every stored event, the stored incidents, and the maintenance windows added through the API
-    (the live engine knows them too; the model's own windows are in ``graph`` already)."""
+    (the live engine knows them too; the model's own windows are in ``graph`` already), those
+    ended early for the time they were in force."""
     events = [(stored.seq, stored.to_event()) for stored in store.iter_all_events()]
     extra = [
         MaintenanceWindow(
             w.id,
             tuple(graph.index[n] for n in w.nodes),
             datetime.fromtimestamp(w.start, UTC),
-            datetime.fromtimestamp(w.end, UTC),
+            datetime.fromtimestamp(w.effective_end, UTC),
             w.reason,
         )
-        for w in store.list_maintenance()
-        if all(n in graph.index for n in w.nodes)
+        for w in store.list_maintenance(include_ended=True)
+        if all(n in graph.index for n in w.nodes) and w.effective_end > w.start
     ]
     if extra:
         graph = replace(graph, maintenance=(*graph.maintenance, *extra))

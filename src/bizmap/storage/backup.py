@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bizmap.errors import UsageError
+from bizmap.storage.checkpoints import CheckpointStore
 from bizmap.storage.engine import database_url
 
 PAGES_PER_STEP = 1024  # 4 MiB with SQLite's default page size: the writer waits at most one step
@@ -45,6 +46,10 @@ class DatabaseStats:
     tokens: int
     users: int
     schema_revision: str | None
+    checkpoints: int = 0
+    newest_checkpoint_at: float | None = None  # the server's clock when it was taken
+    newest_checkpoint_event: int | None = None  # the seq of the last event it includes
+    newest_checkpoint_bytes: int | None = None
 
 
 def sqlite_path(url: str) -> Path:
@@ -135,6 +140,7 @@ def database_stats(engine: sa.Engine, url: str) -> DatabaseStats:
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         path = Path(parsed.database)
         size = sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    saved = CheckpointStore(engine).summary()
     with engine.connect() as connection:
 
         def scalar(sql: str) -> Any:
@@ -158,4 +164,8 @@ def database_stats(engine: sa.Engine, url: str) -> DatabaseStats:
             tokens=int(scalar("SELECT count(*) FROM tokens WHERE revoked_at IS NULL") or 0),
             users=int(scalar("SELECT count(*) FROM users") or 0),
             schema_revision=str(scalar("SELECT version_num FROM alembic_version") or "") or None,
+            checkpoints=saved.count,
+            newest_checkpoint_at=saved.newest_taken_at,
+            newest_checkpoint_event=saved.newest_applied_seq,
+            newest_checkpoint_bytes=saved.newest_bytes,
         )

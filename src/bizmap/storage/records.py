@@ -74,9 +74,26 @@ class MaintenanceWindow:
     reason: str
     created_by: str
     created_at: float
+    # where it came among the events (the seq of the last event applied before it) and the
+    # engine's clock then: a restart adds it again at the same place (None: before every event)
+    added_after_seq: int | None = None
+    added_at_clock: float | None = None
+    ended_after_seq: int | None = None  # ended early: likewise (None: it runs to its end)
+    ended_at_clock: float | None = None
 
     def active_at(self, time: float) -> bool:
         return self.start <= time < self.end
+
+    @property
+    def ended_early(self) -> bool:
+        return self.ended_after_seq is not None
+
+    @property
+    def effective_end(self) -> float:
+        """Its end, or when it was ended early."""
+        if self.ended_at_clock is not None:
+            return min(self.end, self.ended_at_clock)
+        return self.end
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,6 +104,26 @@ maintenance_windows = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("created_by", sa.Text, nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
+    # where it came among the events (the seq of the last event applied before) and the engine's
+    # clock then; null for windows of an older bizmap: they count from the first event
+    sa.Column("added_after_seq", sa.BigInteger, nullable=True),
+    sa.Column("added_at_clock", sa.Float, nullable=True),
+    sa.Column("ended_after_seq", sa.BigInteger, nullable=True),  # null: not ended early
+    sa.Column("ended_at_clock", sa.Float, nullable=True),
+)
+
+# The engine's state saved now and then (``bizmap.engine.checkpoint``): a start-up carries on
+# from the newest and replays only the events after ``applied_seq``.
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("taken_at", sa.Float, nullable=False),  # the server's clock
+    sa.Column("applied_seq", sa.BigInteger, nullable=False),
+    sa.Column("format", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.Text, nullable=False),  # of body: a damaged one is never read
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sqlite_autoincrement=True,
 )
 
 incidents = sa.Table(

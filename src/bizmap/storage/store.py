@@ -68,6 +68,7 @@ TOKEN_PREFIX = "bzm_"
 LAST_USED_RESOLUTION = 60.0  # seconds: verify_token writes last_used_at at most this often per token
 _APPEND_LOCK = 0x62697A6D6170  # "bizmap": PostgreSQL advisory lock serializing appends
 _IN_CHUNK = 1000  # ids per IN (...) query
+_NEWEST_SEQ = sa.select(sa.func.coalesce(sa.func.max(events.c.seq), 0))
 _Insert = postgresql.Insert | sqlite.Insert
 
 
@@ -126,27 +127,36 @@ class Store:
 
     def append_events_each(self, items: Sequence[tuple[Event, float, bool]]) -> list[bool]:
         """As ``append_events``, telling for each item whether it was accepted (not a duplicate)."""
+        return self.append_events_numbered(items)[0]
+
+    def append_events_numbered(self, items: Sequence[tuple[Event, float, bool]]) -> tuple[list[bool], int]:
+        """As ``append_events_each``, and the seq of the newest stored event after the append."""
         firsts = _first_occurrences([event.id for event, _, _ in items])
         candidates = [item for item, first in zip(items, firsts, strict=True) if first]
         if not candidates:
             stored: set[str | None] = set()
+            newest = self.last_seq()
         elif self._postgres:
-            stored = self._insert_events([_event_row(*item) for item in candidates])
+            stored, newest = self._insert_events([_event_row(*item) for item in candidates])
         else:
-            stored = self._insert_events_sqlite(candidates)
-        return [
+            stored, newest = self._insert_events_sqlite(candidates)
+        accepted = [
             first and (event.id is None or event.id in stored)
             for (event, _, _), first in zip(items, firsts, strict=True)
         ]
+        return accepted, newest
 
-    def _insert_events(self, rows: list[dict[str, Any]]) -> set[str | None]:
-        """Insert, skipping ids already stored; the ids inserted."""
+    def _insert_events(self, rows: list[dict[str, Any]]) -> tuple[set[str | None], int]:
+        """Insert, skipping ids already stored; the ids inserted and the newest seq."""
         with write_transaction(self.engine) as connection:
             if self._postgres:  # seq order = commit order, so that readers of events(since_seq) miss none
                 connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPEND_LOCK)))
-            return set(connection.execute(self._event_insert, rows).scalars())
+            inserted = set(connection.execute(self._event_insert, rows).scalars())
+            return inserted, connection.execute(_NEWEST_SEQ).scalar_one()
 
-    def _insert_events_sqlite(self, items: Sequence[tuple[Event, float, bool]]) -> set[str | None]:
+    def _insert_events_sqlite(
+        self, items: Sequence[tuple[Event, float, bool]]
+    ) -> tuple[set[str | None], int]:
         """``_insert_events`` on SQLite through its driver: the hot path of ingestion.
 
         SQLAlchemy's bulk insert with RETURNING cost several times the insert itself. In one
@@ -167,7 +177,8 @@ class Store:
                 rows = fresh[start : start + _SQLITE_ROWS_PER_INSERT]
                 parameters = tuple(value for item in rows for value in _sqlite_event_row(*item))
                 connection.exec_driver_sql(_sqlite_insert_events(len(rows)), parameters)
-        return {event.id for event, _, _ in fresh}
+            newest = connection.execute(_NEWEST_SEQ).scalar_one()
+        return {event.id for event, _, _ in fresh}, newest
 
     @cached_property
     def _event_insert(self) -> Any:
@@ -207,9 +218,9 @@ class Store:
         with self.engine.connect() as connection:
             return [_stored_event(row) for row in connection.execute(query)]
 
-    def iter_all_events(self, chunk_size: int = 10_000) -> Iterator[StoredEvent]:
-        """Every event in arrival order, read ``chunk_size`` at a time (rebuilding live state)."""
-        since = 0
+    def iter_all_events(self, chunk_size: int = 10_000, since_seq: int = 0) -> Iterator[StoredEvent]:
+        """Every event (after ``since_seq``) in arrival order, read ``chunk_size`` at a time."""
+        since = since_seq
         while chunk := self.events(since_seq=since, limit=chunk_size):
             yield from chunk
             since = chunk[-1].seq
@@ -297,13 +308,26 @@ class Store:
         reason: str,
         created_by: str,
         id: str | None = None,
+        *,
+        after_seq: int | None = None,
+        at_clock: float | None = None,
     ) -> MaintenanceWindow:
+        """Store a window; ``after_seq`` and ``at_clock``: where it comes among the events (the seq
+        of the last event the engine had applied, and its clock)."""
         if not nodes:
             raise ValueError("a maintenance window needs at least one node")
         if end <= start:
             raise ValueError(f"a maintenance window must end after it starts ({start} >= {end})")
         window = MaintenanceWindow(
-            id or uuid.uuid4().hex, tuple(nodes), start, end, reason, created_by, self._clock()
+            id or uuid.uuid4().hex,
+            tuple(nodes),
+            start,
+            end,
+            reason,
+            created_by,
+            self._clock(),
+            added_after_seq=after_seq,
+            added_at_clock=at_clock,
         )
         try:
             self._write(maintenance_windows.insert().values(_maintenance_row(window)))
@@ -311,16 +335,31 @@ class Store:
             raise ValueError(f"maintenance window {window.id!r} exists") from None
         return window
 
-    def list_maintenance(self, active_at: float | None = None) -> list[MaintenanceWindow]:
-        """All windows (or those covering ``active_at``), by start."""
+    def list_maintenance(
+        self, active_at: float | None = None, *, include_ended: bool = False
+    ) -> list[MaintenanceWindow]:
+        """The windows not ended early (or all), or those covering ``active_at``, by start."""
         table = maintenance_windows
         query = sa.select(table).order_by(table.c.start, table.c.id)
+        if not include_ended:
+            query = query.where(table.c.ended_after_seq.is_(None))
         if active_at is not None:
             query = query.where(table.c.start <= active_at, table.c.end > active_at)
         return [_maintenance(row) for row in self._rows(query)]
 
-    def remove_maintenance(self, id: str) -> bool:
-        return self._write(maintenance_windows.delete().where(maintenance_windows.c.id == id)) > 0
+    def end_maintenance(self, id: str, *, after_seq: int, at_clock: float) -> bool:
+        """Mark a window ended early, where it came among the events; False: none running by that id.
+
+        The row stays: a restart ends it again at the same place, and reports still see the time
+        it was in force.
+        """
+        table = maintenance_windows
+        statement = (
+            table.update()
+            .where(table.c.id == id, table.c.ended_after_seq.is_(None))
+            .values(ended_after_seq=after_seq, ended_at_clock=at_clock)
+        )
+        return self._write(statement) > 0
 
     # --- incidents -----------------------------------------------------------------------------
 
@@ -497,12 +536,26 @@ def _maintenance_row(window: MaintenanceWindow) -> dict[str, Any]:
         "reason": window.reason,
         "created_by": window.created_by,
         "created_at": window.created_at,
+        "added_after_seq": window.added_after_seq,
+        "added_at_clock": window.added_at_clock,
+        "ended_after_seq": window.ended_after_seq,
+        "ended_at_clock": window.ended_at_clock,
     }
 
 
 def _maintenance(row: Row[Any]) -> MaintenanceWindow:
     return MaintenanceWindow(
-        row.id, tuple(row.nodes), row.start, row.end, row.reason, row.created_by, row.created_at
+        row.id,
+        tuple(row.nodes),
+        row.start,
+        row.end,
+        row.reason,
+        row.created_by,
+        row.created_at,
+        row.added_after_seq,
+        row.added_at_clock,
+        row.ended_after_seq,
+        row.ended_at_clock,
     )
 
 

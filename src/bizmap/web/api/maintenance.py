@@ -4,6 +4,7 @@ listed too, but changed only by editing the model."""
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -83,13 +84,25 @@ async def add_maintenance_window(server: Live, body: NewWindow, actor: str) -> d
         raise HTTPException(422, "end: must be after start")
     if body.id is not None and any(w.id == body.id for w in server.graph.maintenance):
         raise HTTPException(409, f"id: {body.id!r} is a window of the model")
-    try:
-        window = await asyncio.to_thread(
-            server.store.add_maintenance, body.nodes, start, end, body.reason, actor, body.id
-        )
-    except ValueError as error:
-        raise HTTPException(409, f"id: {error}") from None
-    server.engine.add_maintenance(window.id, window.nodes, start, end)
+    async with server.writer.paused():  # stored at its place among the events, for a restart
+        engine = server.engine
+        try:
+            window = await asyncio.to_thread(
+                functools.partial(
+                    server.store.add_maintenance,
+                    body.nodes,
+                    start,
+                    end,
+                    body.reason,
+                    actor,
+                    body.id,
+                    after_seq=engine.applied_seq,
+                    at_clock=engine.now,
+                )
+            )
+        except ValueError as error:
+            raise HTTPException(409, f"id: {error}") from None
+        engine.add_maintenance(window.id, window.nodes, start, end)
     server.windows_changed()  # a window that starts later, or now, begins on time
     await asyncio.to_thread(
         server.store.audit,
@@ -104,9 +117,15 @@ async def end_maintenance_window(server: Live, window_id: str, actor: str) -> No
     """End a window now: out of the store and the engine, into the audit log."""
     if any(w.id == window_id for w in server.graph.maintenance):
         raise HTTPException(409, f"{window_id!r} is a window of the model: edit the model to change it")
-    removed = await asyncio.to_thread(server.store.remove_maintenance, window_id)
-    if not removed:
-        raise HTTPException(404, f"no maintenance window {window_id!r}")
-    server.engine.end_maintenance(window_id)
+    async with server.writer.paused():  # stored at its place among the events, for a restart
+        engine = server.engine
+        ended = await asyncio.to_thread(
+            functools.partial(
+                server.store.end_maintenance, window_id, after_seq=engine.applied_seq, at_clock=engine.now
+            )
+        )
+        if not ended:
+            raise HTTPException(404, f"no maintenance window {window_id!r}")
+        engine.end_maintenance(window_id)
     server.windows_changed()
     await asyncio.to_thread(server.store.audit, actor, "maintenance.end", {"id": window_id})

@@ -1,0 +1,117 @@
+"""A restart carries on from the newest checkpoint and replays only the events after it, on SQLite
+and PostgreSQL; a damaged checkpoint falls back to the one before, or to every event, with a
+warning; whichever way, the server answers exactly as before it stopped (issue 13).
+
+§9 model (orders needs half the weight of a(2), b, c), clock fixed at Monday 2026-03-09 09:00 UTC.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from conftest_web import make_tokens
+from fastapi.testclient import TestClient
+
+from bizmap.settings import Settings
+from bizmap.storage.checkpoints import CheckpointStore
+from bizmap.storage.schema import checkpoints
+from bizmap.storage.store import Store
+from bizmap.web.app import create_app
+from helpers import utc
+
+NOW = utc("2026-03-09T09:00:00Z")
+
+
+def start(database: str, model_path: Path) -> TestClient:
+    return TestClient(create_app(Settings(model=str(model_path), db=database), clock=lambda: NOW))
+
+
+def answers(client: TestClient, auth: dict[str, str]) -> dict[str, Any]:
+    """What people read: every service, every incident with its timeline, the windows."""
+    incidents = client.get("/api/v1/incidents", headers=auth).json()["incidents"]
+    return {
+        "services": client.get("/api/v1/services", headers=auth).json(),
+        "incidents": [client.get(f"/api/v1/incidents/{i['id']}", headers=auth).json() for i in incidents],
+        "windows": client.get("/api/v1/maintenance", headers=auth).json(),
+    }
+
+
+def post(client: TestClient, auth: dict[str, str], node: str, state: str, at: str) -> None:
+    response = client.post("/api/v1/events", json={"node": node, "state": state, "time": at}, headers=auth)
+    assert response.status_code == 202, response.text
+
+
+def story(client: TestClient, auth: dict[str, str]) -> None:
+    """a (weight 2) and b down: orders down; a window on both, ended early; acknowledged; more events."""
+    post(client, auth, "a", "down", "2026-03-09T08:00:00Z")
+    post(client, auth, "b", "down", "2026-03-09T08:05:00Z")
+    window = {
+        "nodes": ["a", "b"],
+        "start": "2026-03-09T08:10:00Z",
+        "end": "2026-03-09T12:00:00Z",
+        "reason": "fix",
+    }
+    window_id = client.post("/api/v1/maintenance", json=window, headers=auth).json()["id"]
+    post(client, auth, "c", "degraded", "2026-03-09T08:20:00Z")
+    assert client.delete(f"/api/v1/maintenance/{window_id}", headers=auth).status_code == 200
+    post(client, auth, "c", "ok", "2026-03-09T08:30:00Z")
+    incident = client.get("/api/v1/incidents", headers=auth).json()["incidents"][0]["id"]
+    assert client.post(f"/api/v1/incidents/{incident}/ack", headers=auth).status_code == 200
+    post(client, auth, "b", "ok", "2026-03-09T08:40:00Z")
+    post(client, auth, "a", "degraded", "2026-03-09T08:45:00Z")
+
+
+def test_a_restart_resumes_the_checkpoint_taken_at_shutdown(database: str, model_path: Path) -> None:
+    auth = {"Authorization": f"Bearer {make_tokens(database)['admin']}"}
+    with start(database, model_path) as client:
+        story(client, auth)
+        before = answers(client, auth)
+        assert client.app.state.live.restored.startswith(
+            "resumed from the first stored event: 0 events replayed"
+        )
+    assert [(i["opened_at"], i["closed_at"]) for i in before["incidents"]] == [
+        ("2026-03-09T08:20:00Z", "2026-03-09T08:40:00Z"),  # the window ended early at the clock: 08:20
+        ("2026-03-09T08:05:00Z", "2026-03-09T08:10:00Z"),  # planned from the window's start
+    ]
+
+    with start(database, model_path) as client:
+        restored = client.app.state.live.restored
+        assert restored.startswith("resumed from the checkpoint at event 6: 0 events replayed"), restored
+        assert answers(client, auth) == before
+
+    with Store(database) as store:  # no checkpoint: every event again, the windows at their place
+        assert CheckpointStore(store.engine).forget() == 2  # the newest two are kept
+    with start(database, model_path) as client:
+        assert client.app.state.live.restored.startswith("resumed from the first stored event: 6 events")
+        assert answers(client, auth) == before
+
+
+def test_a_damaged_checkpoint_falls_back_with_a_warning(
+    database: str, model_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    auth = {"Authorization": f"Bearer {make_tokens(database)['admin']}"}
+    with start(database, model_path) as client:
+        post(client, auth, "a", "down", "2026-03-09T08:00:00Z")
+    with start(database, model_path) as client:  # a checkpoint at event 1 (and another at shutdown)
+        story(client, auth)
+        before = answers(client, auth)
+    with Store(database) as store, store.engine.begin() as connection:
+        newest = connection.execute(sa.select(sa.func.max(checkpoints.c.id))).scalar_one()
+        connection.execute(checkpoints.update().where(checkpoints.c.id == newest).values(body=b"\x93\x01"))
+
+    with caplog.at_level(logging.WARNING, logger="bizmap.checkpoints"), start(database, model_path) as client:
+        assert client.app.state.live.restored.startswith("resumed from the checkpoint at event 1: 6 events")
+        assert answers(client, auth) == before
+    assert f"checkpoint {newest} (event 7) is damaged: not used" in caplog.text
+
+    with Store(database) as store, store.engine.begin() as connection:  # every one damaged
+        connection.execute(checkpoints.update().values(sha256="0" * 64))
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="bizmap.checkpoints"), start(database, model_path) as client:
+        assert client.app.state.live.restored.startswith("resumed from the first stored event: 7 events")
+        assert answers(client, auth) == before
+    assert caplog.text.count("is damaged: not used") == 2
