@@ -9,7 +9,7 @@ import json
 import socket
 import textwrap
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +162,32 @@ def run_cli(*args: str | Path) -> Result:
 
 def nonempty_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
+
+
+def generated_model_data(nodes: int) -> dict[str, Any]:
+    """A layered model of about ``nodes`` nodes as plain data: hosts, applications on three hosts
+    each, and one business service per 100 nodes on five applications (large-model tests)."""
+    services = max(1, nodes // 100)
+    apps = nodes // 4
+    hosts = nodes - apps - services
+    components: list[dict[str, Any]] = [{"id": f"host-{i}", "type": "host"} for i in range(hosts)]
+    components += [
+        {"id": f"app-{i}", "depends_on": [f"host-{(i * 3 + k) % hosts}" for k in range(3)]}
+        for i in range(apps)
+    ]
+    return {
+        "services": [
+            {
+                "id": f"svc-{i}",
+                "impact": {"revenue_per_hour": 1000, "users": 10},
+                "depends_on": [f"app-{(i * 5 + k) % apps}" for k in range(5)],
+            }
+            for i in range(services)
+        ],
+        "components": components,
+    }
+
+
+def rfc3339(seconds: float) -> str:
+    """A POSIX time as the RFC 3339 text events carry (UTC, microseconds)."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")

@@ -8,6 +8,7 @@ warning; whichever way, the server answers exactly as before it stopped (issue 1
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -115,3 +116,40 @@ def test_a_damaged_checkpoint_falls_back_with_a_warning(
         assert client.app.state.live.restored.startswith("resumed from the first stored event: 7 events")
         assert answers(client, auth) == before
     assert caplog.text.count("is damaged: not used") == 2
+
+
+def test_an_incident_the_engine_forgot_keeps_its_figures_and_timeline(
+    database: str, model_path: Path
+) -> None:
+    """120 days after an incident closed, a checkpoint makes the engine forget it (issue 13,
+    bounded memory); its page and API answer from what was stored: the same cost and timeline."""
+    now = [NOW]
+    token = make_tokens(database)["admin"]
+    auth = {"Authorization": f"Bearer {token}"}
+    app = create_app(Settings(model=str(model_path), db=database), clock=lambda: now[0])
+    with TestClient(app) as client:
+        post(client, auth, "a", "down", "2026-03-09T08:00:00Z")
+        post(client, auth, "b", "down", "2026-03-09T08:05:00Z")
+        post(client, auth, "b", "ok", "2026-03-09T08:35:00Z")
+        (incident,) = client.get("/api/v1/incidents", headers=auth).json()["incidents"]
+        before = client.get(f"/api/v1/incidents/{incident['id']}", headers=auth).json()
+        assert [(t["time"], t["state"]) for t in before["timeline"]] == [
+            ("2026-03-09T08:05:00Z", "down"),
+            ("2026-03-09T08:35:00Z", "ok"),
+        ]
+        now[0] = NOW + 120 * 86400
+        post(client, auth, "c", "degraded", "2026-07-07T09:00:00Z")
+        live = client.app.state.live
+        assert live.engine.incidents.get(incident["id"]) is not None
+        assert client.portal.call(live.checkpointer.take) is True
+        assert live.engine.incidents.get(incident["id"]) is None  # forgotten by the engine
+
+        after = client.get(f"/api/v1/incidents/{incident['id']}", headers=auth).json()
+        assert after == before
+        form = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)
+        assert form is not None
+        client.post("/login", data={"csrf_token": form.group(1), "token": token})
+        page = client.get(f"/ui/incidents/{incident['id']}")
+        assert page.status_code == 200 and page.url.path == f"/ui/incidents/{incident['id']}"
+        assert "Timeline" in page.text and "No timeline is kept" not in page.text
+        assert page.text.count("badge badge-") >= 2  # its two status changes

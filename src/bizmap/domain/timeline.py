@@ -152,6 +152,19 @@ class Timeline:
         timeline._record(timeline.now, [s.index for s in graph.services])
         return timeline, added
 
+    def forget_before(self, service: int, time: float, most: int) -> int:
+        """Drop the service's points before the episode open at ``time`` (at most ``most`` of
+        them): what reads from ``time`` on sees the same. How many were dropped."""
+        points = self.history[service]
+        first = bisect.bisect_right(points, time, key=_point_time) - 1
+        while first > 0 and points[first].state != OK:
+            first -= 1
+        first = min(first, most)
+        if first <= 0:
+            return 0
+        del points[:first]
+        return first
+
     def maintenance_depth(self, node: int) -> int:
         """How many maintenance windows cover ``node`` at the clock."""
         return self._maintenance_depth[node]

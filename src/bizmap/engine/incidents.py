@@ -15,7 +15,7 @@ engine prices those intervals and counts the people in them (the peak, never a s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -129,6 +129,26 @@ class IncidentTracker:
                 count = min(count, len(points))
                 tracker._cursor[service] = (count, points[count - 1])
         return tracker
+
+    def history_dropped(self, service: int, count: int) -> None:
+        """``count`` points were dropped from the front of the service's history."""
+        cursor = self._cursor.get(service)
+        if cursor is not None:
+            self._cursor[service] = (max(cursor[0] - count, 0), cursor[1])
+
+    def forget(self, closed_before: float, keep: Container[str] = ()) -> int:
+        """Drop the incidents closed (or merged) before ``closed_before``, but those in ``keep``;
+        how many. They are stored: the engine no longer needs them."""
+        old = [
+            incident.id
+            for incident in self.incidents.values()
+            if incident.closed_at is not None
+            and incident.closed_at < closed_before
+            and incident.id not in keep
+        ]
+        for name in old:
+            del self.incidents[name]
+        return len(old)
 
     def status_changes(self) -> list[StatusChange]:
         """Each service's last status change taken (what ``resumed`` is given back)."""

@@ -15,7 +15,7 @@ time before is not "working normally" but unknown, and every reader clips to it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -71,6 +71,10 @@ class ServiceNow:
 _serials = itertools.count(1)
 UnmatchedStream = tuple[str | None, tuple[tuple[str, str], ...], str]  # node, labels, key
 UNMATCHED_STREAMS = 10_000  # streams of unmatched events remembered for a changed model
+# History kept in memory, in days before the clock: what the pages read (the status page's 90
+# days, the service page's 30 days of episodes, burn-rate windows of up to 3 days); besides,
+# each service keeps its current and previous SLA periods and the episodes still open.
+HISTORY_DAYS = 100
 
 
 class LiveEngine:
@@ -78,6 +82,7 @@ class LiveEngine:
 
     def __init__(self, graph: CompiledGraph, start: float, measurement_start: float | None = None) -> None:
         self.serial = next(_serials)  # tells engines apart (a model reload makes a new one)
+        self.carried_from: int | None = None  # the serial of the engine whose state it carries on
         self.graph = graph
         self.start = start
         # when the first event came (or the time given): nothing is known before it
@@ -215,6 +220,43 @@ class LiveEngine:
         """
         if now > self.timeline.now:
             self.timeline.apply(now, [])
+
+    def forget_old_history(self, keep_incidents: Container[str] = ()) -> tuple[int, int]:
+        """Drop what no reader needs any more (semantics §11): each service's points before the
+        oldest of ``HISTORY_DAYS`` before the clock, its previous SLA period's start and the start
+        of its running incident membership (the episode open then kept whole); and the incidents
+        closed before that horizon (they are stored), but those in ``keep_incidents``.
+        Returns (points dropped, incidents dropped). Take it after the incidents followed."""
+        horizon = self.timeline.now - HISTORY_DAYS * 86400
+        if horizon <= self.start:
+            return 0, 0
+        tracker = self.tracked_incidents
+        running: dict[str, float] = {}
+        if tracker is not None:
+            for incident in tracker.open_incidents():
+                for membership in incident.active():
+                    running[membership.service] = min(
+                        membership.start, running.get(membership.service, horizon)
+                    )
+        taken = tracker.taken() if tracker is not None else {}
+        dropped = 0
+        for facts in self.graph.services:
+            keep_from = min(horizon, running.get(self.graph.ids[facts.index], horizon))
+            if facts.sla is not None:
+                zone_name = self.calendar(facts.sla_calendar).timezone
+                current, _ = period_containing(zone_name, facts.sla.period, self.timeline.now)
+                previous, _ = period_containing(zone_name, facts.sla.period, current - 1)
+                keep_from = min(keep_from, previous)
+            most = (
+                taken.get(facts.index, 0) if tracker is not None else len(self.timeline.history[facts.index])
+            )
+            count = self.timeline.forget_before(facts.index, keep_from, most)
+            if count and tracker is not None:
+                tracker.history_dropped(facts.index, count)
+            dropped += count
+        self._tallies.clear()  # they may point into what went
+        forgotten = tracker.forget(horizon, keep_incidents) if tracker is not None else 0
+        return dropped, forgotten
 
     # -- what it costs now -------------------------------------------------------------
     def calendar(self, name: str) -> BusinessCalendar:

@@ -9,7 +9,9 @@ that moment, so a replay gives the engine that ran.
 
 While running, the ``Checkpointer`` takes a checkpoint every ``checkpoint_seconds`` when
 something changed, between two groups of events (the writer paused only while the state is
-copied to bytes; the bytes are written after), and the server takes one when it stops.
+copied to bytes; the bytes are written after), and the server takes one when it stops. Each
+time, the engine first forgets the history and incidents no reader needs any more
+(``LiveEngine.forget_old_history``): memory and checkpoints stay bounded however long it runs.
 """
 
 from __future__ import annotations
@@ -137,6 +139,7 @@ def checkpoint_now(engine: LiveEngine, store: Store, taken_at: float) -> int:
     """Write a checkpoint of ``engine`` (quiet: not applying events); its id. For the shutdown
     and the tests; the running server uses the ``Checkpointer``."""
     engine.after_apply()
+    engine.forget_old_history()
     return CheckpointStore(store.engine).save(
         taken_at=taken_at, applied_seq=engine.applied_seq, format=FORMAT, body=capture(engine)
     )
@@ -172,11 +175,14 @@ class Checkpointer:
         if self._mark() == self._last:
             return False
         async with server.writer.paused():
-            if server.incident_desk is not None:
-                await server.incident_desk.sync()  # the incidents follow the histories first
+            desk = server.incident_desk
+            if desk is not None:
+                await desk.sync()  # the incidents follow the histories first
             else:
                 server.engine.after_apply()
             mark, engine = self._mark(), server.engine
+            # what no reader needs goes first (incidents not yet written stay)
+            engine.forget_old_history(keep_incidents=desk.unsaved() if desk is not None else ())
             body = await asyncio.to_thread(capture, engine)
         await asyncio.to_thread(
             CheckpointStore(server.store.engine).save,

@@ -22,13 +22,17 @@ import gc
 THRESHOLDS = (20_000, 20, 20)
 
 
-def settle_heap() -> None:
+def settle_heap(collect: bool = True) -> None:
     """Collect everything, then freeze what is left (call after loading or reloading a model).
 
     What an earlier call froze is thawed first, so that a replaced model's objects, which are
-    garbage now, can be collected.
+    garbage now, can be collected. After a reload, while events are taken, ``collect=False``
+    skips the full collection (half a second with a 10,000-node model, every event waiting):
+    the replaced model's objects are freed by their reference counts, and only what is held in
+    reference cycles, a little per reload, stays until a restart.
     """
     gc.unfreeze()
-    gc.collect()
+    if collect:
+        gc.collect()
     gc.freeze()
     gc.set_threshold(*THRESHOLDS)

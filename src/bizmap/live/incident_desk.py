@@ -55,7 +55,10 @@ class IncidentDesk:
     async def sync(self) -> None:
         """Note the incidents changed since the last call (the writer calls this after each batch)."""
         try:
-            if self._adopted != self.engine.serial:  # a new engine (start-up, model reload): save them all
+            engine = self.engine
+            if self._adopted != engine.serial and engine.carried_from == self._adopted is not None:
+                self._adopted = engine.serial  # carried over from the one adopted: the same incidents
+            if self._adopted != engine.serial:  # a new engine (start-up): save them all
                 self._unsaved.clear()
                 await self._adopt()
                 return
@@ -144,7 +147,14 @@ class IncidentDesk:
             acknowledged_by=incident.acknowledged_by,
             cost=engine.incident_cost(incident, self.server.clock()),
             users=engine.incident_people(incident, self.server.clock()),
+            timeline=tuple(
+                (c.time, c.service, c.state, c.planned, tuple(sorted(c.roots))) for c in incident.timeline
+            ),
         )
+
+    def unsaved(self) -> set[str]:
+        """The incidents changed and not written yet (the engine must not forget them)."""
+        return set(self._unsaved)
 
     async def acknowledge(self, incident_id: str, by: str) -> Incident:
         """Acknowledge once: a second acknowledgement keeps the first."""

@@ -65,7 +65,7 @@ class Live:
     clock: Callable[[], float]
     token_cache: dict[str, tuple[float, TokenInfo | None]]
     reload_problems: list[str] = field(default_factory=list)  # of the last refused reload
-    settle_heap: Callable[[], None] = lambda: None  # after a model is loaded (bizmap.live.heap)
+    settle_heap: Callable[[bool], None] = lambda collect: None  # after a model is loaded (bizmap.live.heap)
     incident_desk: IncidentDesk | None = None
     burn_alerts: BurnAlerts | None = None
     notifier: Notifier | None = None  # with --notify
@@ -100,7 +100,7 @@ async def reload_model(server: Live, actor: str) -> list[str]:
             await server.incident_desk.sync()  # the incidents follow the histories first
         engine = await asyncio.to_thread(carry_over, server.engine, graph)
         server.graph, server.engine, server.writer.engine = graph, engine, engine
-        server.settle_heap()  # the old model's objects go, the new one's are frozen
+        server.settle_heap(False)  # the new model's objects are frozen (no full collection: no pause)
     server.reload_problems = []
     server.windows_changed()
     await asyncio.to_thread(server.store.audit, actor, "model.reload", {"nodes": len(graph)})
@@ -110,7 +110,9 @@ async def reload_model(server: Live, actor: str) -> list[str]:
 def carry_over(engine: LiveEngine, graph: CompiledGraph) -> LiveEngine:
     """``engine``'s state under another model (``bizmap.engine.checkpoint``)."""
     engine.after_apply()
-    return resume(graph, capture(engine))
+    carried = resume(graph, capture(engine))
+    carried.carried_from = engine.serial
+    return carried
 
 
 async def start(settings: Settings, clock: Callable[[], float]) -> Live:

@@ -96,6 +96,9 @@ class MaintenanceWindow:
         return self.end
 
 
+TimelineEntry = tuple[float, str, int, bool, tuple[str, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class Incident:
     id: str
@@ -107,6 +110,8 @@ class Incident:
     acknowledged_by: str | None = None
     cost: float = 0.0
     users: int = 0
+    # (time, service, state, planned, root causes) of each status change; None: not saved
+    timeline: tuple[TimelineEntry, ...] | None = None
 
     @property
     def is_open(self) -> bool:

@@ -138,6 +138,9 @@ incidents = sa.Table(
     sa.Column("acknowledged_by", sa.Text, nullable=True),
     sa.Column("cost", sa.Float, nullable=False),
     sa.Column("users", sa.Integer, nullable=False),
+    # its status changes, [time, service, state, planned, [root causes]]: the incident page once
+    # the engine no longer holds it (null: saved by a bizmap before this)
+    sa.Column("timeline", JSONText, nullable=True),
 )
 
 incident_notes = sa.Table(

@@ -570,6 +570,7 @@ def _incident_row(incident: Incident) -> dict[str, Any]:
         "acknowledged_by": incident.acknowledged_by,
         "cost": incident.cost,
         "users": incident.users,
+        "timeline": None if incident.timeline is None else [list(entry) for entry in incident.timeline],
     }
 
 
@@ -584,4 +585,10 @@ def _incident(row: Row[Any]) -> Incident:
         acknowledged_by=row.acknowledged_by,
         cost=row.cost,
         users=row.users,
+        timeline=None
+        if row.timeline is None
+        else tuple(
+            (time, service, state, planned, tuple(roots))
+            for time, service, state, planned, roots in row.timeline
+        ),
     )

@@ -15,6 +15,7 @@ from bizmap.domain.states import STATE_LABELS
 from bizmap.engine.incidents import TrackedIncident
 from bizmap.live.incident_desk import IncidentDesk
 from bizmap.live.runtime import Live
+from bizmap.storage.records import TimelineEntry
 from bizmap.storage.store import Incident, IncidentNote, UnknownIncident
 from bizmap.web.common import OperateToken, ORJSONResponse, ReadToken, live, read_body
 from bizmap.web.problems import json_body, problem
@@ -52,6 +53,13 @@ def incident_json(record: Incident, tracked: TrackedIncident | None, server: Liv
         "acknowledged_by": record.acknowledged_by,
         "merged_into": tracked.merged_into if tracked is not None else None,
     }
+
+
+def timeline_of(record: Incident, tracked: TrackedIncident | None) -> list[TimelineEntry]:
+    """The incident's status changes: the engine's, or those stored once it forgot the incident."""
+    if tracked is not None:
+        return [(c.time, c.service, c.state, c.planned, tuple(sorted(c.roots))) for c in tracked.timeline]
+    return list(record.timeline or ())
 
 
 def note_json(note: IncidentNote) -> dict[str, Any]:
@@ -92,13 +100,13 @@ def register(app: FastAPI) -> None:
         body = incident_json(record, tracked, server)
         body["timeline"] = [
             {
-                "time": format_time(change.time),
-                "service": change.service,
-                "state": STATE_LABELS[change.state],
-                "planned": change.planned,
-                "root_causes": sorted(change.roots),
+                "time": format_time(time),
+                "service": service,
+                "state": STATE_LABELS[state],
+                "planned": planned,
+                "root_causes": list(roots),
             }
-            for change in (tracked.timeline if tracked is not None else [])
+            for time, service, state, planned, roots in timeline_of(record, tracked)
         ]
         notes = await asyncio.to_thread(server.store.incident_notes, incident_id)
         body["notes"] = [note_json(note) for note in notes]

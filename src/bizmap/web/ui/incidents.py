@@ -16,7 +16,7 @@ from fastapi.responses import Response
 
 from bizmap.domain.states import STATE_LABELS
 from bizmap.storage.store import UnknownIncident
-from bizmap.web.api.incidents import desk, incident_json, note_json
+from bizmap.web.api.incidents import desk, incident_json, note_json, timeline_of
 from bizmap.web.common import live
 from bizmap.web.sessions import CsrfChecked, OperateViewer, ReadViewer
 from bizmap.web.ui.render import redirect, render
@@ -56,13 +56,13 @@ def register(app: FastAPI) -> None:
         body = incident_json(record, tracked, server)
         timeline = [
             {
-                "time": change.time,
-                "service": change.service,
-                "state": STATE_LABELS[change.state],
-                "planned": change.planned,
-                "root_causes": sorted(change.roots),
+                "time": time,
+                "service": service,
+                "state": STATE_LABELS[state],
+                "planned": planned,
+                "root_causes": list(roots),
             }
-            for change in (tracked.timeline if tracked is not None else [])
+            for time, service, state, planned, roots in timeline_of(record, tracked)
         ]
         notes = [note_json(n) for n in await asyncio.to_thread(server.store.incident_notes, incident_id)]
         people = server.engine.incident_service_people(tracked, server.clock()) if tracked is not None else {}

@@ -1,6 +1,7 @@
 """Checkpoints of the engine's state, and when each maintenance window was added and ended
 (in the order of the events), so that a restart carries on from a checkpoint and replays the
-windows at their place among the events.
+windows at their place among the events; incidents keep their timeline (the engine forgets old
+ones).
 
 Revision ID: 0003
 Revises: 0002
@@ -41,9 +42,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("added_at_clock", sa.Float, nullable=True))
         batch.add_column(sa.Column("ended_after_seq", sa.BigInteger, nullable=True))
         batch.add_column(sa.Column("ended_at_clock", sa.Float, nullable=True))
+    with op.batch_alter_table("incidents") as batch:
+        batch.add_column(sa.Column("timeline", sa.Text, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("incidents") as batch:
+        batch.drop_column("timeline")
     with op.batch_alter_table("maintenance_windows") as batch:
         batch.drop_column("ended_at_clock")
         batch.drop_column("ended_after_seq")
