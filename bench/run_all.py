@@ -14,7 +14,14 @@ from pathlib import Path
 from verdict import PREFIX
 
 HERE = Path(__file__).parent
-SCRIPTS = ("bench_cli.py", "bench_propagation.py", "bench_compile.py", "bench_replay.py", "bench_ingest.py")
+SCRIPTS = (
+    "bench_cli.py",
+    "bench_propagation.py",
+    "bench_compile.py",
+    "bench_replay.py",
+    "bench_ingest.py",
+    "bench_restart.py",
+)
 
 
 def main() -> int:

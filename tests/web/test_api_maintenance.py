@@ -166,3 +166,31 @@ def test_a_refused_role_is_named_in_plain_english(server: Server) -> None:
     assert refused.json()["detail"].startswith("an ingest token may not do this; it needs one of: ")
     refused = server.client.post("/api/v1/maintenance", json=WINDOW, headers=server.headers("read"))
     assert refused.json()["detail"].startswith("a read token may not do this")
+
+
+def test_an_sla_period_ends_on_time_on_a_quiet_server(database: str, model_path: Path) -> None:
+    """No event after March's last: at 01:00 on 1 April the SLA period is April's, with the hour
+    since midnight down, without waiting for an event (issue 13, timers). §9: orders' SLA is
+    monthly on 24x7 (UTC), target 99.9 %; app goes down at 22:00 on 31 March and stays down."""
+    now = [utc("2026-03-31T23:30:00Z")]
+    tokens = make_tokens(database)
+    app = create_app(Settings(model=str(model_path), db=database), clock=lambda: now[0])
+    with TestClient(app) as client:
+        server = Server(client, database, tokens)
+        posted = client.post(
+            "/api/v1/events",
+            json={"node": "app", "state": "down", "time": "2026-03-31T22:00:00Z"},
+            headers=server.headers("ingest"),
+        )
+        assert posted.status_code == 202
+        march = orders(server)["sla"]
+        # measured from the first event: 22:00 to 23:30, all of it down
+        assert (march["period_start"], march["partial"]) == ("2026-03-31T22:00:00Z", True)
+        assert (march["measured_seconds"], march["down_seconds"]) == (5400, 5400)
+
+        now[0] = utc("2026-04-01T01:00:00Z")
+        april = orders(server)["sla"]
+        assert (april["period_start"], april["partial"]) == ("2026-04-01T00:00:00Z", False)
+        assert (april["measured_seconds"], april["down_seconds"]) == (3600, 3600)
+        # 0.1 % of the hour measured: 3.6 s of budget, all spent and 3,596.4 s more (floored)
+        assert (april["budget_seconds"], april["budget_remaining_seconds"]) == (3, -3597)

@@ -24,10 +24,11 @@ from __future__ import annotations
 import msgspec
 
 from bizmap.domain.compile import CompiledGraph
+from bizmap.domain.matching import EventRouter
 from bizmap.domain.propagate import OK
 from bizmap.domain.timeline import ServicePoint, Timeline
 from bizmap.engine.incidents import IncidentTracker, Membership, StatusChange, TrackedIncident
-from bizmap.engine.live_engine import LiveEngine
+from bizmap.engine.live_engine import LiveEngine, UnmatchedStream
 from bizmap.errors import CheckpointUnusable
 
 FORMAT = 1  # raised when the structures below change: an older checkpoint is then not used
@@ -191,15 +192,13 @@ def resume(graph: CompiledGraph, body: bytes) -> LiveEngine:
             continue  # no longer a business service of the model
         history[at] = [ServicePoint(p.time, p.state, p.planned, root_sets[p.roots]) for p in service.points]
         taken[at] = service.taken
-    engine = LiveEngine(graph, saved.start, saved.measurement_start)
     signals: dict[int, dict[str, int]] = {}
     for signal in saved.signals:
         if signal.node in index:
             signals.setdefault(index[signal.node], {})[signal.key] = signal.state
-    engine.last_times = {
-        (index[row.node], row.key): row.time for row in saved.last_times if row.node in index
-    }
-    _match_again(engine, saved.unmatched, signals)
+    last_times = {(index[row.node], row.key): row.time for row in saved.last_times if row.node in index}
+    router = EventRouter(graph)
+    unmatched = _match_again(router, saved.unmatched, signals, last_times)
     kept_windows = [w for w in saved.windows if all(node in index for node in w.nodes)]
     timeline, added = Timeline.resumed(
         graph,
@@ -209,7 +208,9 @@ def resume(graph: CompiledGraph, body: bytes) -> LiveEngine:
         history,
         [([index[node] for node in w.nodes], w.begin, w.end) for w in kept_windows],
     )
-    engine.timeline = timeline
+    engine = LiveEngine(graph, saved.start, saved.measurement_start, timeline, router)
+    engine.last_times = last_times
+    engine.unmatched = unmatched
     engine.applied_seq = saved.applied_seq
     engine.window_ops = set(saved.window_ops)
     for window, boundaries in zip(kept_windows, added, strict=True):
@@ -225,14 +226,20 @@ def resume(graph: CompiledGraph, body: bytes) -> LiveEngine:
     return engine
 
 
-def _match_again(engine: LiveEngine, streams: list[_Unmatched], signals: dict[int, dict[str, int]]) -> None:
-    """The streams of events that matched no node, through the engine's model: those it matches
-    now become signals (unless a newer event of the same node and key is known)."""
-    last_times = engine.last_times
+def _match_again(
+    router: EventRouter,
+    streams: list[_Unmatched],
+    signals: dict[int, dict[str, int]],
+    last_times: dict[tuple[int, str], float],
+) -> dict[UnmatchedStream, tuple[int, float]]:
+    """The streams of events that matched no node, through the model's router: those it matches
+    now become signals (unless a newer event of the same node and key is known); the streams
+    that still match nothing."""
+    unmatched: dict[UnmatchedStream, tuple[int, float]] = {}
     for stream in streams:
-        nodes = engine.router.nodes_for(stream.node, dict(stream.labels) or None)
+        nodes = router.nodes_for(stream.node, dict(stream.labels) or None)
         if not nodes:
-            engine.unmatched[(stream.node, tuple(stream.labels), stream.key)] = (stream.state, stream.time)
+            unmatched[(stream.node, tuple(stream.labels), stream.key)] = (stream.state, stream.time)
             continue
         for node in nodes:
             if stream.time < last_times.get((node, stream.key), float("-inf")):
@@ -243,6 +250,7 @@ def _match_again(engine: LiveEngine, streams: list[_Unmatched], signals: dict[in
                 by_key.pop(stream.key, None)
             else:
                 by_key[stream.key] = stream.state
+    return unmatched
 
 
 def _change_row(change: StatusChange) -> _Change:

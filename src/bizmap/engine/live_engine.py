@@ -80,15 +80,23 @@ HISTORY_DAYS = 100
 class LiveEngine:
     """Applies events as they are acknowledged and answers what things cost now."""
 
-    def __init__(self, graph: CompiledGraph, start: float, measurement_start: float | None = None) -> None:
+    def __init__(
+        self,
+        graph: CompiledGraph,
+        start: float,
+        measurement_start: float | None = None,
+        timeline: Timeline | None = None,
+        router: EventRouter | None = None,
+    ) -> None:
+        """``timeline`` and ``router``: already made for ``graph`` (a checkpoint resumed)."""
         self.serial = next(_serials)  # tells engines apart (a model reload makes a new one)
         self.carried_from: int | None = None  # the serial of the engine whose state it carries on
         self.graph = graph
         self.start = start
         # when the first event came (or the time given): nothing is known before it
         self.measurement_start = measurement_start
-        self.timeline = Timeline(graph, start)
-        self.router = EventRouter(graph)
+        self.timeline = timeline if timeline is not None else Timeline(graph, start)
+        self.router = router if router is not None else EventRouter(graph)
         self.last_times: dict[tuple[int, str], float] = {}  # (node, key) -> time of its last event
         self.applied_seq = 0  # the stored seq of the last event applied (0: none)
         # the maintenance operations of the store applied: "+id" added, "-id" ended
