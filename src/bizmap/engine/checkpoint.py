@@ -139,7 +139,8 @@ def capture(engine: LiveEngine) -> bytes:
         services.append(_Service(ids[service], rows, taken.get(service, 0)))
     incidents = None
     if tracker is not None:
-        incidents = [_incident_row(incident) for incident in tracker.incidents.values()]
+        sorted_roots: dict[frozenset[str], list[str]] = {}
+        incidents = [_incident_row(incident, sorted_roots) for incident in tracker.incidents.values()]
     state = _Checkpoint(
         format=FORMAT,
         start=engine.start,
@@ -253,15 +254,21 @@ def _match_again(
     return unmatched
 
 
-def _change_row(change: StatusChange) -> _Change:
-    return _Change(change.time, change.service, change.state, change.planned, sorted(change.roots))
+def _change_row(change: StatusChange, sorted_roots: dict[frozenset[str], list[str]] | None = None) -> _Change:
+    """``sorted_roots``: the root sets sorted so far (changes share a few sets, sorted once)."""
+    roots = sorted_roots.get(change.roots) if sorted_roots is not None else None
+    if roots is None:
+        roots = sorted(change.roots)
+        if sorted_roots is not None:
+            sorted_roots[change.roots] = roots
+    return _Change(change.time, change.service, change.state, change.planned, roots)
 
 
 def _change(row: _Change) -> StatusChange:
     return StatusChange(row.time, row.service, row.state, row.planned, frozenset(row.roots))
 
 
-def _incident_row(incident: TrackedIncident) -> _Incident:
+def _incident_row(incident: TrackedIncident, sorted_roots: dict[frozenset[str], list[str]]) -> _Incident:
     return _Incident(
         id=incident.id,
         opened_at=incident.opened_at,
@@ -269,7 +276,7 @@ def _incident_row(incident: TrackedIncident) -> _Incident:
         services=list(incident.services),
         root_causes=sorted(incident.root_causes),
         memberships=[_Membership(m.service, m.start, m.end) for m in incident.memberships],
-        timeline=[_change_row(change) for change in incident.timeline],
+        timeline=[_change_row(change, sorted_roots) for change in incident.timeline],
         merged_into=incident.merged_into,
         acknowledged_at=incident.acknowledged_at,
         acknowledged_by=incident.acknowledged_by,

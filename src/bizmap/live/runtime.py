@@ -116,7 +116,7 @@ def carry_over(engine: LiveEngine, graph: CompiledGraph) -> LiveEngine:
 
 
 async def start(settings: Settings, clock: Callable[[], float]) -> Live:
-    """Migrate, load the model, rebuild the engine from the stored events.
+    """Migrate, load the model, bring the engine back (the newest checkpoint and the events after it).
 
     (A function of its own: a reload must leave no reference to the first engine in a frame.)
     """
