@@ -19,8 +19,9 @@ def test_a_reader_fills_the_bia_form_and_sees_the_tier(page: Any, server: UiServ
     assert page.locator("#f-money-lost-per-hour").input_value() == "500"
     # safety threatened needs "after how long"; leave it empty first: the error sits by the field
     page.get_by_role("button", name="Assess").click()
-    error = page.locator("#section-safety-error-1")
-    assert "after_hours is required" in error.inner_text()
+    error = page.locator("#f-safety-after-hours-error-1")
+    question = "“After how many hours down (with the workaround in use)?”"
+    assert error.inner_text().startswith(f"{question} is required")
     page.locator("#f-safety-after-hours").fill("1")
     page.locator("#f-safety-after-hours").press("Enter")  # submits the form from the keyboard
     tier = page.locator("#bia-tier")
