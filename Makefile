@@ -40,7 +40,7 @@ lint: $(STAMP)
 
 # Debian packages the tests drive for real: Alertmanager (webhooks), Chromium (browser tests),
 # poppler (pdftotext/pdftoppm on rendered reports) and the libraries WeasyPrint renders PDF with
-SYSTEM_PACKAGES := prometheus-alertmanager chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
+SYSTEM_PACKAGES := prometheus prometheus-alertmanager chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
 	libharfbuzz-subset0 fonts-dejavu-core
 integration-deps:
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \

@@ -147,6 +147,23 @@ def test_template_is_prefilled_from_the_model_and_assesses_as_is(tmp_path: Path)
     assert run_cli("bia", "assess", filled, "--model", HOSPITAL).exit_code == 0
 
 
+def test_the_safety_critical_epr_template_assesses_as_is(tmp_path: Path) -> None:
+    # patient-records: 24x7 (no calendar of its own) with its SLA on uk-24x7 (Europe/London);
+    # lives at stake; the paper procedures last 4 h; its workaround's description holds ": "
+    result = run_cli("bia", "template", "patient-records", "--model", HOSPITAL)
+    answers = yaml.safe_load(result.stdout)
+    assert answers["usage"]["timezone"] == "Europe/London"
+    assert answers["usage"]["used"] == "24x7" and answers["usage"]["needed_at_3am"] is True
+    assert answers["safety"] == {"threatened": True, "after_hours": 4, "how": None}
+    assert answers["workaround"]["description"].startswith("Paper downtime procedures: printed")
+    filled = write_text(tmp_path / "epr.yaml", result.stdout)
+    assessed = run_cli("bia", "assess", filled, "--model", HOSPITAL, "--json")
+    assert assessed.exit_code == 0, assessed.stderr
+    (epr,) = json.loads(assessed.stdout)["services"]
+    assert epr["tier"] == 0 and epr["recommended"]["calendar"]["timezone"] == "Europe/London"
+    assert epr["recommended"]["weekly_hours"] == 168
+
+
 def test_template_for_an_unknown_service_is_a_usage_error() -> None:
     result = run_cli("bia", "template", "nope", "--model", HOSPITAL)
     assert result.exit_code == 2
@@ -165,7 +182,18 @@ def test_apply_writes_the_answers_and_keeps_the_rest(tmp_path: Path) -> None:
     assert "nothing written" in dry.stdout
     assert {p.relative_to(model): p.read_text() for p in model.rglob("*.yaml")} == before
 
-    applied = run_cli("bia", "apply", QUESTIONNAIRES, "--model", model)
+    # outpatient-booking is assessed at tier 3, 99 %: below the 99.5 % the model promises
+    refused = run_cli("bia", "apply", QUESTIONNAIRES, "--model", model)
+    assert refused.exit_code == 1
+    assert (
+        "outpatient-booking: the assessment (tier 3, business-operational) recommends 99 %, "
+        "below the 99.5 % the model promises" in " ".join(refused.stderr.split())
+    )
+    assert "--force" in refused.stderr and "nothing was written" in refused.stderr
+    assert {p.relative_to(model): p.read_text() for p in model.rglob("*.yaml")} == before
+    assert "outpatient-booking: the assessment" in dry.stderr  # the dry run warns as well
+
+    applied = run_cli("bia", "apply", QUESTIONNAIRES, "--model", model, "--force")
     assert applied.exit_code == 0, applied.stderr
     assert run_cli("validate", model).exit_code == 0
 

@@ -130,6 +130,68 @@ def test_only_a_workaround_lasting_8_hours_relieves_a_tier(max_hours: float | No
     assert assess_answers(answers(lost_per_hour=6_000, workaround=workaround)).tier == tier
 
 
+# --- bands scaled to the organisation's size ----------------------------------------------------
+# The default bands are written for an organisation taking 876,000,000 a year (an average hour
+# of 100,000) with 2,000 staff. A shop taking 20,000,000 a year: cost bands x 20/876 =
+# 1,141.55 / 114.155 / 11.4155 an hour; with 40 staff: people bands x 40/2,000 = 20 / 2 / 0.2.
+# A group taking 8,760,000,000: cost bands x 10 = 500,000 / 50,000 / 5,000.
+SHOP = {"annual_revenue": 20_000_000}
+SHOP_STAFF = {"staff": 40}
+SHOP_BOTH = {"annual_revenue": 20_000_000, "staff": 40}
+GROUP = {"annual_revenue": 8_760_000_000}
+
+
+@pytest.mark.parametrize(
+    ("lost_per_hour", "people", "organisation", "tier"),
+    [
+        (4_000, 5, None, 3),  # absolute bands: cost band 3 (>= 500), people band 4 (< 10)
+        (4_000, 5, SHOP, 1),  # 4,000 >= 1,141.55: cost band 1
+        (4_000, 5, SHOP_STAFF, 2),  # cost band 3 as written; 5 people >= 2: people band 2
+        (4_000, 5, SHOP_BOTH, 1),
+        (1_141, 0, SHOP, 2),  # just below 1,141.55: band 2 (>= 114.155)
+        (1_142, 0, SHOP, 1),
+        (100, 1, None, 4),  # 100 < 500 and 1 < 10: band 4 both
+        (100, 1, SHOP_BOTH, 3),  # 100 >= 11.4155: band 3; 1 >= 0.2: band 3
+        (11, 0, SHOP, 4),  # 11 < 11.4155
+        (40_000, 0, None, 2),  # 40,000 >= 5,000 as written
+        (40_000, 0, GROUP, 3),  # a group 10x the reference: 40,000 < 50,000, >= 5,000: band 3
+    ],
+)
+def test_bands_scale_with_the_organisation(
+    lost_per_hour: float, people: int, organisation: dict[str, float] | None, tier: int
+) -> None:
+    given = answers(lost_per_hour=lost_per_hour, people=people)
+    if organisation is not None:
+        given["organisation"] = organisation
+    assert assess_answers(given).tier == tier
+
+
+def test_a_shop_losing_4k_an_hour_gets_the_target_its_size_calls_for() -> None:
+    # 24x7, 4,000 an hour. Absolute bands: tier 3, 99 % (costs 10,000, avoids 1 % x 8,760 h x
+    # 4,000 = 350,400). Scaled to a 20,000,000 shop: tier 1, 99.9 % (costs 100,000, avoids
+    # 1.9 % x 8,760 x 4,000 = 665,760: it pays).
+    absolute = assess_answers(answers(lost_per_hour=4_000))
+    scaled = assess_answers({**answers(lost_per_hour=4_000), "organisation": SHOP})
+    assert (absolute.tier, absolute.availability_target) == (3, 99.0)
+    assert (scaled.tier, scaled.availability_target) == (1, 99.9)
+    assert any(
+        "cost bands scale to 1,141.55 / 114.16 / 11.42 EUR an hour" in s for s in scaled.because["tier"]
+    )
+
+
+def test_the_reference_organisation_is_a_threshold() -> None:
+    # a thresholds file that writes its bands for a 20,000,000 shop: the shop's bands are as written
+    thresholds = Thresholds.model_validate({"reference_annual_revenue": 20_000_000})
+    a = assess_answers({**answers(lost_per_hour=4_000), "organisation": SHOP}, thresholds)
+    assert a.tier == 3
+
+
+@pytest.mark.parametrize("organisation", [{"annual_revenue": 0}, {"staff": -1}, {"turnover": 5}])
+def test_a_bad_organisation_size_is_refused(organisation: dict[str, float]) -> None:
+    with pytest.raises(ValidationError, match="organisation"):
+        assess_answers({**answers(), "organisation": organisation})
+
+
 # --- recommended service hours -------------------------------------------------------------------
 
 

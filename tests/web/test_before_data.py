@@ -119,7 +119,7 @@ def test_days_before_the_first_event_show_no_data_not_working_normally(server: S
     assert [state for state, _, _ in booking[:-1]] == ["nodata"] * 89
     assert booking[-2] == ("nodata", "2026-11-17", "No data")
     # today is measured from 09:00Z: down since then
-    assert booking[-1] == ("down", "2026-11-18", "Not available (measured from 09:00 UTC)")
+    assert booking[-1] == ("down", "2026-11-18", "Not available (measured from 09:00 UTC), 0.00 % up")
     records = days(html, "records")
     assert [state for state, _, _ in records] == ["nodata"] * 89 + ["ok"]
     # the summary under the bars counts only days with data
@@ -140,7 +140,8 @@ def test_an_unmatched_event_begins_measurement_too(server: Server) -> None:
     # a stored event that names no node of the model: the server is hearing its monitoring
     post(server, {"node": "printer", "state": "down", "time": "2026-11-18T08:30:00Z"})
     html = server.client.get("/status").text
-    assert days(html, "booking")[-1] == ("ok", "2026-11-18", "Working normally (measured from 08:30 UTC)")
+    today = ("ok", "2026-11-18", "Working normally (measured from 08:30 UTC), 100.00 % up")
+    assert days(html, "booking")[-1] == today
     assert headline(html) == ("ok", "All services are working normally")
 
 
@@ -150,8 +151,8 @@ def test_a_day_fully_measured_says_no_time(server: Server, clock: Clock) -> None
     booking = days(html, "booking")
     assert booking[-3:] == [
         ("nodata", "2026-11-16", "No data"),
-        ("degraded", "2026-11-17", "Working, with some problems"),
-        ("degraded", "2026-11-18", "Working, with some problems"),
+        ("degraded", "2026-11-17", "Working, with some problems, 100.00 % up"),  # degraded is up
+        ("degraded", "2026-11-18", "Working, with some problems, 100.00 % up"),
     ]
     assert "problems on 2 of the 2 days with data (0 with an outage)" in html
     assert "no problems on the 2 days with data" in html
@@ -231,8 +232,11 @@ def test_the_status_page_has_a_json_form_with_the_same_words(server: Server) -> 
     assert records["state"] == "ok"
     assert [d["state"] for d in booking["days"]] == ["nodata"] * 89 + ["down"]
     today = {"date": "2026-11-18", "state": "down", "measured_from": "2026-11-18T09:00:00Z"}
+    today.update(measured_seconds=3600.0, down_seconds=3600.0, uptime=0.0)  # down the one hour measured
     assert booking["days"][-1] == today
-    assert booking["days"][0] == {"date": "2026-08-21", "state": "nodata", "measured_from": None}
+    first = {"date": "2026-08-21", "state": "nodata", "measured_from": None, "uptime": None}
+    assert booking["days"][0] == {**first, "measured_seconds": 0.0, "down_seconds": 0.0}
+    assert booking["uptime"] == 0.0 and records["uptime"] == 1.0
     assert (booking["days_with_data"], booking["bad_days"], booking["down_days"]) == (1, 1, 1)
     assert "web" not in answer.text  # no components in public, as on the page
     again = server.client.get("/status?format=json")

@@ -311,11 +311,13 @@ def test_bad_answers_reshow_the_form_with_the_error_next_to_the_field(site: Site
         assert error is not None, field_id
         assert message in error.group(1)
     assert 'name="money.lost_per_hour" value="lots" inputmode="decimal" aria-describedby=' in page.text
-    # a threatened safety without "after how long" is the safety section's own check
+    # a threatened safety without "after how long": the error names the question, next to it
     form = bia_form(csrf, **{"safety.threatened": "yes"})
     page = site.client.post("/ui/decisions/bia", data=form)
     assert page.status_code == 422
-    assert "safety.after_hours is required when safety is threatened" in page.text
+    error = re.search(r'id="f-safety-after-hours-error-1">([^<]*)<', page.text)
+    assert error is not None
+    assert error.group(1).startswith("“After how many hours down (with the workaround in use)?” is required")
 
 
 def test_a_service_not_in_the_model_is_refused(site: Site) -> None:

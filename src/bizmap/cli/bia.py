@@ -175,9 +175,15 @@ def apply_command(
     ],
     thresholds: ThresholdsOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes; write nothing.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Lower SLA targets the model already promises.")
+    ] = False,
 ) -> None:
-    """Write impact, calendar, workaround and SLA from the answers into the model's YAML."""
-    from bizmap.decisions.bia.files import load_thresholds, plan_apply, write_apply
+    """Write impact, calendar, workaround and SLA from the answers into the model's YAML.
+
+    An SLA target is never lowered without --force: the run is refused and says why.
+    """
+    from bizmap.decisions.bia.files import load_thresholds, lowered_targets, plan_apply, write_apply
     from bizmap.domain.validate import ModelInvalid
 
     assessments = _assessments(files, model, thresholds)
@@ -192,8 +198,22 @@ def apply_command(
         old = "" if change.old is None else f"{change.old!r} -> "
         new = "(removed)" if change.new is None else repr(change.new)
         out.print(f"{sign} {change.service}: {change.key}: {old}{new}", markup=False, highlight=False)
+    lowered = [] if force else lowered_targets(result)
+    tiers = {a.service: f"tier {a.tier}, {a.tier_name}" for a in assessments}
+    for change in lowered:
+        err.print(
+            f"{change.service}: the assessment ({tiers[change.service]}) recommends "
+            f"{change.new:g} %, below the {change.old:g} % the model promises: a service level "
+            "is lowered only on purpose: run again with --force to lower it, or leave this "
+            "service's questionnaire out to keep it",
+            markup=False,
+            highlight=False,
+        )
     if not result.changes:
         out.print("nothing to change: the model already holds these answers")
+    elif lowered and not dry_run:
+        err.print(f"nothing was written: {len(lowered)} SLA target(s) would be lowered without --force")
+        raise typer.Exit(1)
     elif dry_run:
         out.print(f"dry run: {len(result.changes)} change(s) in {len(result.texts)} file(s); nothing written")
     else:

@@ -80,14 +80,46 @@ def render_markdown(report: Report) -> str:
     return _MARKDOWN.get_template(_template(report) + ".md").render(r=report)
 
 
-def render_html(report: Report) -> str:
-    return _HTML.get_template(_template(report) + ".html").render(r=report, charts=_charts(report))
+def render_html(report: Report, tighter: bool = False) -> str:
+    """The report as HTML; ``tighter`` sets it closer (less spacing, a shorter chart)."""
+    template = _HTML.get_template(_template(report) + ".html")
+    return template.render(r=report, charts=_charts(report), tighter=tighter)
+
+
+MIN_LAST_PAGE_FILL = 0.2  # a last page with less than this share of its height used is a waste
+
+
+def last_page_fill(document: Any) -> float:
+    """The share of the last page's content height that text and pictures use (0 to 1).
+
+    Reads WeasyPrint's laid-out boxes: the bottom of the lowest line or picture on the page.
+    """
+    page = document.pages[-1]
+    box = getattr(page, "_page_box", None)
+    if box is None:  # another WeasyPrint: nothing to measure, nothing to refit
+        return 1.0
+    top, bottom = box.margin_top, page.height - box.margin_bottom
+    lowest = top
+    for child in box.children:
+        if type(child).__name__ == "MarginBox":  # running header, footer, page number
+            continue
+        for leaf in child.descendants():
+            if type(leaf).__name__ in ("LineBox", "BlockReplacedBox", "InlineReplacedBox"):
+                lowest = max(lowest, leaf.position_y + leaf.margin_height())
+    return float((lowest - top) / (bottom - top))
 
 
 def render_pdf(report: Report) -> bytes:
+    """The PDF; when its last page would be nearly empty, the report set tighter if that saves
+    the page (a statement whose last page holds one note reads as a misprint)."""
     from weasyprint import HTML  # heavy: only when a PDF is asked for
 
-    pdf: bytes = HTML(string=render_html(report)).write_pdf()
+    document = HTML(string=render_html(report)).render()
+    if len(document.pages) > 1 and last_page_fill(document) < MIN_LAST_PAGE_FILL:
+        tighter = HTML(string=render_html(report, tighter=True)).render()
+        if len(tighter.pages) < len(document.pages):
+            document = tighter
+    pdf: bytes = document.write_pdf()
     return pdf
 
 

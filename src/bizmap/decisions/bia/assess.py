@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from bizmap.decisions.bia.hours import ALL_WEEK, Week, hours_spec, hours_text, week_of, weekly_hours
 from bizmap.decisions.bia.questionnaire import Questionnaire, WorkaroundAnswers
-from bizmap.decisions.bia.thresholds import DEFAULT_THRESHOLDS, Thresholds
+from bizmap.decisions.bia.thresholds import DEFAULT_THRESHOLDS, Bands, Thresholds
 from bizmap.domain.model import HolidaySpec
 
 WEEKS_PER_YEAR = 365 / 7  # a year of 365 days; holidays are not subtracted (an upper bound)
@@ -84,10 +84,44 @@ def _money(value: float, currency: str) -> str:
     return f"{round(value):,} {currency}"
 
 
-def impact_tier(cost_per_hour: float, people: int, thresholds: Thresholds) -> tuple[int, int, int]:
+def _bounds(bands: Bands, unit: str) -> str:
+    bounds = (bands.mission_critical, bands.business_critical, bands.business_operational)
+    return " / ".join(_num(round(b, 2)) for b in bounds) + unit
+
+
+def organisation_bands(q: Questionnaire, thresholds: Thresholds) -> tuple[Bands, Bands, list[str]]:
+    """The cost and people bands scaled to the organisation's size, when the answers state it.
+
+    Each band scales by its own measure: cost bands by annual revenue / the reference's, people
+    bands by staff / the reference's; a measure not stated leaves its bands as written.
+    """
+    currency = q.currency or "EUR"
+    cost_bands, people_bands = thresholds.cost_per_hour_bands, thresholds.people_bands
+    reasons: list[str] = []
+    revenue, staff = q.organisation.annual_revenue, q.organisation.staff
+    if revenue is not None:
+        cost_bands = cost_bands.scaled(revenue / thresholds.reference_annual_revenue)
+        reasons.append(
+            f"The organisation takes {_money(revenue, currency)} a year against the "
+            f"{_money(thresholds.reference_annual_revenue, currency)} the bands are written for: "
+            f"the cost bands scale to {_bounds(cost_bands, ' ' + currency)} an hour."
+        )
+    if staff is not None:
+        people_bands = people_bands.scaled(staff / thresholds.reference_staff)
+        reasons.append(
+            f"The organisation employs {_num(staff)} people against the "
+            f"{_num(thresholds.reference_staff)} the bands are written for: the people bands "
+            f"scale to {_bounds(people_bands, ' people')}."
+        )
+    return cost_bands, people_bands, reasons
+
+
+def impact_tier(
+    cost_per_hour: float, people: int, cost_bands: Bands, people_bands: Bands
+) -> tuple[int, int, int]:
     """(tier from impact alone, cost band, people band): the more critical band wins."""
-    cost_band = thresholds.cost_per_hour_bands.band(cost_per_hour)
-    people_band = thresholds.people_bands.band(people)
+    cost_band = cost_bands.band(cost_per_hour)
+    people_band = people_bands.band(people)
     return min(cost_band, people_band), cost_band, people_band
 
 
@@ -100,8 +134,10 @@ def has_relieving_workaround(answers: WorkaroundAnswers, thresholds: Thresholds)
 
 def derive_tier(q: Questionnaire, thresholds: Thresholds) -> tuple[int, list[str]]:
     currency = q.currency or "EUR"
-    tier, cost_band, people_band = impact_tier(q.cost_per_hour, q.people.cannot_work, thresholds)
-    reasons = [
+    cost_bands, people_bands, reasons = organisation_bands(q, thresholds)
+    people = q.people.cannot_work
+    tier, cost_band, people_band = impact_tier(q.cost_per_hour, people, cost_bands, people_bands)
+    reasons += [
         f"An hour down costs {_money(q.cost_per_hour, currency)} "
         f"({_money(q.money.lost_per_hour, currency)} lost plus {_num(q.people.cannot_work)} people "
         f"at {_num(q.people.cost_per_hour)} {currency} an hour): the {BAND_NAMES[cost_band]} cost band.",

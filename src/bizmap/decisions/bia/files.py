@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +24,7 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from bizmap.decisions.bia.assess import Assessment
+from bizmap.decisions.bia.prefill import model_answers
 from bizmap.decisions.bia.questionnaire import Questionnaire
 from bizmap.decisions.bia.thresholds import Thresholds
 from bizmap.domain.model import Model
@@ -220,31 +223,43 @@ def _yaml_value(value: Any) -> str:
     return str(value)
 
 
+_PLAIN_TEXT = re.compile(r"[A-Za-z0-9][\w .,()/'-]*")
+
+
+def _yaml_text(text: str | None) -> str:
+    """Free text as a YAML scalar: plain when it is safe, else double-quoted (JSON is YAML)."""
+    if not text:
+        return ""
+    return text if _PLAIN_TEXT.fullmatch(text) else json.dumps(text, ensure_ascii=False)
+
+
 def template(model: Model, service_id: str) -> str:
     """A questionnaire for ``service_id`` with every question, prefilled from the model."""
     service = next((s for s in model.services if s.id == service_id), None)
     if service is None:
         raise KeyError(service_id)
     impact, workaround = service.impact, service.workaround
-    calendar = model.calendars.get(service.calendar or "")
-    timezone = calendar.timezone if calendar is not None else "UTC"
-    if calendar is not None and calendar.hours is not None:
-        used = "\n".join(f'    {day}: "{ranges}"' for day, ranges in calendar.hours.items())
-        used = "\n" + used
+    known = model_answers(model, service)
+    if known.used:
+        used = "\n" + "\n".join(f'    {day}: "{ranges}"' for day, ranges in known.used.items())
     else:
         used = " 24x7"
     lines = [
         f"# Business impact analysis of {service.name or service.id}. Answer every question;",
         "# money in " + model.currency + ". Check: bizmap bia assess THIS_FILE --model MODEL",
         f"service: {service.id}",
-        f"name: {service.name or ''}",
-        f"owner: {service.owner or ''}",
+        f"name: {_yaml_text(service.name)}",
+        f"owner: {_yaml_text(service.owner)}",
         "answered_by:                      # who answered, and their role",
         "answered_on:                      # date, e.g. 2026-11-20",
+        "organisation:                     # the whole organisation's size: the bands scale with it",
+        "  annual_revenue:                 # revenue or income a year",
+        "  staff:                          # people it employs",
         "safety:",
         f"  threatened: {_yaml_value(impact.safety_critical if impact else False)}"
         "                # is anyone's life or safety threatened if it is down?",
-        "  after_hours:                    # ...after how many hours down (0: at once)",
+        f"  after_hours: {_yaml_value(known.safety_after_hours)}".ljust(34)
+        + "# ...after how many hours down (0: at once)",
         "  how:                            # in what way",
         "money:",
         f"  lost_per_hour: {_yaml_value(impact.revenue_per_hour if impact else 0)}"
@@ -257,16 +272,17 @@ def template(model: Model, service_id: str) -> str:
         "                 # loaded cost of one person-hour",
         "workaround:                       # is there an alternative, and how long can we run on it?",
         f"  exists: {_yaml_value(workaround is not None)}",
-        f"  description: {(workaround.description or '') if workaround else ''}",
+        f"  description: {_yaml_text(workaround.description if workaround else None)}",
         f"  impact_factor: {_yaml_value(workaround.impact_factor) if workaround else ''}"
         "                # share of the impact left while it is used (0-1)",
         f"  max_hours: {_yaml_value(workaround.max_hours) if workaround else ''}"
         "                    # how long the business can run on it (empty: indefinitely)",
         "usage:",
-        f"  timezone: {timezone}",
+        f"  timezone: {known.timezone}",
         f"  used:{used}",
         "  asked_for: 24x7                 # the hours the business asks for",
-        "  needed_at_3am: false            # does anyone truly need it at 3 am?",
+        f"  needed_at_3am: {_yaml_value(known.needed_at_3am)}".ljust(34)
+        + "# does anyone truly need it at 3 am?",
         "  who_at_3am:                     # if so, who",
         "data:",
         "  loss_tolerable_hours:           # how many hours of data can be lost and re-entered",
@@ -491,6 +507,15 @@ def _validate(files: Sequence[Path], new_texts: Mapping[Path, str]) -> None:
     if problems:
         raise ModelInvalid(problems)
     validate_documents(documents)
+
+
+def lowered_targets(result: ApplyResult) -> list[Change]:
+    """The changes that would lower an SLA target the model already promises."""
+    return [
+        c
+        for c in result.changes
+        if c.key == "sla.target" and isinstance(c.old, (int, float)) and c.new is not None and c.new < c.old
+    ]
 
 
 def write_apply(result: ApplyResult) -> None:

@@ -1,8 +1,8 @@
 """The BIA questionnaire: one business service's answers, as a service owner gives them.
 
-This module owns the questionnaire's shape (``Questionnaire`` and its sections: safety,
-money, people, workaround, usage, data, service level) and the checks on each answer;
-docs/bia.md lists every question.
+This module owns the questionnaire's shape (``Questionnaire`` and its sections: the
+organisation's size, safety, money, people, workaround, usage, data, service level) and the
+checks on each answer; docs/bia.md lists every question.
 """
 
 from __future__ import annotations
@@ -96,6 +96,13 @@ class ServiceLevelAnswers(Strict):
     asked_for: float | None = Field(None, gt=0, lt=100)  # availability asked for, percent
 
 
+class OrganisationAnswers(Strict):
+    """The size of the whole organisation: the cost and people bands scale with it (docs/bia.md)."""
+
+    annual_revenue: float | None = Field(None, gt=0)  # revenue or income of the organisation a year
+    staff: int | None = Field(None, gt=0)  # people the organisation employs
+
+
 class Questionnaire(Strict):
     """One business service's answers (docs/bia.md lists every question)."""
 
@@ -105,6 +112,7 @@ class Questionnaire(Strict):
     answered_by: str | None = None
     answered_on: str | None = None
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$")
+    organisation: OrganisationAnswers = OrganisationAnswers()
     safety: SafetyAnswers
     money: MoneyAnswers
     people: PeopleAnswers

@@ -1,8 +1,9 @@
 """BIA thresholds: every number the derivation uses, with its defaults.
 
-This module owns ``Thresholds`` (cost and people bands, the tier policies, the workaround
-relief, the MTPD cap, the cost ladder of availability targets) and its defaults
-(``DEFAULT_THRESHOLDS``, documented in docs/bia.md); a thresholds file overrides any of them.
+This module owns ``Thresholds`` (cost and people bands and the size of organisation they are
+written for, the tier policies, the workaround relief, the MTPD cap, the cost ladder of
+availability targets) and its defaults (``DEFAULT_THRESHOLDS``, documented in docs/bia.md);
+a thresholds file overrides any of them.
 """
 
 from __future__ import annotations
@@ -37,6 +38,14 @@ class Bands(Strict):
                 "bands must not increase: mission_critical >= business_critical >= business_operational"
             )
         return self
+
+    def scaled(self, factor: float) -> Bands:
+        """Every bound times ``factor`` (an organisation's size against the reference)."""
+        return Bands(
+            mission_critical=self.mission_critical * factor,
+            business_critical=self.business_critical * factor,
+            business_operational=self.business_operational * factor,
+        )
 
     def band(self, value: float) -> int:
         if value >= self.mission_critical:
@@ -78,6 +87,10 @@ class Thresholds(Strict):
         mission_critical=50_000, business_critical=5_000, business_operational=500
     )
     people_bands: Bands = Bands(mission_critical=1_000, business_critical=100, business_operational=10)
+    # the organisation the bands are written for: an average hour's revenue of 100,000, 2,000
+    # staff; a questionnaire stating the organisation's size scales the bands by size / reference
+    reference_annual_revenue: float = Field(876_000_000, gt=0)
+    reference_staff: int = Field(2_000, gt=0)
     workaround_relief_hours: float = Field(8, ge=0)
     tiers: dict[int, TierPolicy] = DEFAULT_TIERS
     mtpd_cap_hours: float = Field(168, gt=0)

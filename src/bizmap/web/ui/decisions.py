@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +48,21 @@ from bizmap.domain.compile import CompiledGraph
 from bizmap.text import money as money_exact
 from bizmap.web.common import live
 from bizmap.web.sessions import CsrfChecked, ReadViewer, Viewer
+from bizmap.web.ui.decision_inputs import (
+    BENEFIT_FIELDS,
+    CHANGE_FIELDS,
+    CHANGE_KINDS,
+    COST_FIELDS,
+    TIMINGS,
+    as_yaml,
+    case_from_form,
+    case_values,
+    change_rows,
+    dial_error_text,
+    dial_from_form,
+    dial_values,
+    item_rows,
+)
 from bizmap.web.ui.decisions_forms import (
     BIA_SECTIONS,
     BiaForm,
@@ -54,6 +70,7 @@ from bizmap.web.ui.decisions_forms import (
     bia_answers,
     bia_errors,
     bia_prefill,
+    parse_pasted,
     pasted_case,
     pasted_dial,
 )
@@ -269,6 +286,14 @@ def case_view(spec: CaseSpec, runs: int, seed: int) -> CaseView:
     return CaseView(spec, result, simulate(spec, runs, seed), chart, tornado_chart, cash_chart)
 
 
+def _pasted_data(text: str) -> Any:
+    """A pasted document's data for the form beside it (None when it is not YAML)."""
+    try:
+        return parse_pasted(text, "pasted").data if text.strip() else None
+    except PastedInvalid:
+        return None
+
+
 def example_case() -> str:
     return CASE_EXAMPLE.read_text(encoding="utf-8")
 
@@ -352,8 +377,11 @@ def register(app: FastAPI) -> None:
         status_code: int = 200,
         simulate_text: str = "",
         seed_text: str = "",
+        values: Mapping[str, str] | None = None,
+        mode: str = "form",
     ) -> Response:
         graph = live(request).graph
+        values = values if values is not None else dial_values(_pasted_data(changes))
         year, year_error = _year(year_text)
         services = await asyncio.to_thread(service_availability, graph, year)
         years, years_error = _whole(simulate_text, 0, 1, MAX_WEB_SIMULATED_YEARS, "simulated years")
@@ -384,6 +412,12 @@ def register(app: FastAPI) -> None:
             simulated=[(graph.names[graph.index[s.id]] or s.id, s) for s in simulated],
             simulated_total=sum(s.cost_per_year for s in simulated),
             status_code=status_code,
+            values=values,
+            mode=mode,
+            change_rows=change_rows(values),
+            change_kinds=CHANGE_KINDS,
+            change_fields=CHANGE_FIELDS,
+            node_ids=sorted(graph.ids),
         )
 
     @app.get("/ui/decisions/availability", include_in_schema=False)
@@ -398,6 +432,9 @@ def register(app: FastAPI) -> None:
         form = await request.form()
         year_text = str(form.get("year") or "")
         year, _ = _year(year_text)
+        if form.get("mode") == "form":
+            values = {k: v for k, v in form.items() if isinstance(v, str)}
+            return await dial_form_result(request, viewer, graph, year_text, year, values)
         try:
             text, name = await _changes_text(form)
         except PastedInvalid:
@@ -407,6 +444,7 @@ def register(app: FastAPI) -> None:
                 year_text,
                 problems=[f"the file is larger than {MAX_UPLOAD_BYTES:,} bytes"],
                 status_code=422,
+                mode="yaml",
             )
         shown = "" if text == "\0" else text  # an uploaded file's text, to edit and send again
         try:
@@ -415,14 +453,43 @@ def register(app: FastAPI) -> None:
         except PastedInvalid as invalid:
             problems = [str(p) for p in invalid.problems]
             return await availability_page(
-                request, viewer, year_text, shown, problems=problems, status_code=422
+                request, viewer, year_text, shown, problems=problems, status_code=422, mode="yaml"
             )
         except DialError as error:
             problems = [str(locate(document, error))]
             return await availability_page(
-                request, viewer, year_text, shown, problems=problems, status_code=422
+                request, viewer, year_text, shown, problems=problems, status_code=422, mode="yaml"
             )
-        return await availability_page(request, viewer, year_text, shown, result)
+        return await availability_page(request, viewer, year_text, shown, result, mode="yaml")
+
+    async def dial_form_result(
+        request: Request,
+        viewer: Viewer,
+        graph: CompiledGraph,
+        year_text: str,
+        year: int,
+        values: dict[str, str],
+    ) -> Response:
+        """The dial on the form's changes: the same change file the YAML would give."""
+        dial, data, problems = dial_from_form(values)
+        text = as_yaml(data)
+        result = None
+        if dial is not None:
+            try:
+                result = await asyncio.to_thread(turn_dial, graph, dial, year, "the form")
+            except DialError as error:
+                problems = [dial_error_text(error, values)]
+        return await availability_page(
+            request,
+            viewer,
+            year_text,
+            text,
+            result,
+            problems,
+            422 if problems else 200,
+            values=values,
+            mode="form",
+        )
 
     def case_page(
         request: Request,
@@ -433,7 +500,10 @@ def register(app: FastAPI) -> None:
         view: CaseView | None = None,
         problems: list[str] | None = None,
         status_code: int = 200,
+        values: Mapping[str, str] | None = None,
+        mode: str = "form",
     ) -> Response:
+        values = values if values is not None else case_values(_pasted_data(text))
         return render(
             request,
             "decisions_case.html",
@@ -447,6 +517,13 @@ def register(app: FastAPI) -> None:
             v=view,
             problems=problems or [],
             status_code=status_code,
+            values=values,
+            mode=mode,
+            cost_rows=item_rows(values, "cost"),
+            benefit_rows=item_rows(values, "benefit"),
+            cost_fields=COST_FIELDS,
+            benefit_fields=BENEFIT_FIELDS,
+            timings=TIMINGS,
         )
 
     @app.get("/ui/decisions/case", include_in_schema=False)
@@ -460,11 +537,20 @@ def register(app: FastAPI) -> None:
         runs, runs_error = _whole(runs_text, DEFAULT_RUNS, 1, MAX_RUNS, "Monte Carlo runs")
         seed, seed_error = _whole(seed_text, DEFAULT_SEED, 0, 2**32 - 1, "seed")
         problems = [e for e in (runs_error, seed_error) if e]
-        try:
-            spec = pasted_case(text)
-        except PastedInvalid as invalid:
-            problems += [str(p) for p in invalid.problems]
-        if problems:
-            return case_page(request, viewer, text, runs_text, seed_text, problems=problems, status_code=422)
+        mode = "form" if form.get("mode") == "form" else "yaml"
+        values: dict[str, str] | None = None
+        spec: CaseSpec | None = None
+        if mode == "form":  # the same data a YAML file gives, shown as YAML in the advanced part
+            values = {k: v for k, v in form.items() if isinstance(v, str)}
+            spec, data, found = case_from_form(values)
+            text = as_yaml(data)
+            problems += found
+        else:
+            try:
+                spec = pasted_case(text)
+            except PastedInvalid as invalid:
+                problems += [str(p) for p in invalid.problems]
+        if problems or spec is None:
+            return case_page(request, viewer, text, runs_text, seed_text, None, problems, 422, values, mode)
         view = await asyncio.to_thread(case_view, spec, runs, seed)
-        return case_page(request, viewer, text, str(runs), str(seed), view)
+        return case_page(request, viewer, text, str(runs), str(seed), view, None, 200, values, mode)

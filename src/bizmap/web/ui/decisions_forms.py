@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from bizmap.decisions.availability.dial import DialSpec
+from bizmap.decisions.bia.prefill import model_answers
 from bizmap.decisions.case.checks import CaseInvalid, CaseIssue, parse_case, render_path
 from bizmap.decisions.case.spec import CaseSpec
 from bizmap.domain.model import Model
@@ -57,6 +58,24 @@ BIA_SECTIONS = (
             FormField("owner", "Owner"),
             FormField("answered_by", "Answered by", help="Who answered, and their role."),
             FormField("answered_on", "Answered on", help="A date, e.g. 2026-11-20."),
+        ),
+    ),
+    FormSection(
+        "organisation",
+        "The organisation",
+        (
+            FormField(
+                "organisation.annual_revenue",
+                "The whole organisation's revenue or income a year",
+                "number",
+                "Scales the cost bands to the organisation's size; empty: the bands as written.",
+            ),
+            FormField(
+                "organisation.staff",
+                "People the whole organisation employs",
+                "integer",
+                "Scales the people bands; empty: the bands as written.",
+            ),
         ),
     ),
     FormSection(
@@ -185,16 +204,14 @@ def bia_prefill(model: Model, service_id: str) -> dict[str, str]:
     if service is None:
         raise KeyError(service_id)
     impact, workaround = service.impact, service.workaround
-    calendar = model.calendars.get(service.calendar or "")
-    if calendar is not None and calendar.hours is not None:
-        used = "\n".join(f"{day} {ranges}" for day, ranges in calendar.hours.items())
-    else:
-        used = "24x7"
+    known = model_answers(model, service)
+    used = "\n".join(f"{day} {ranges}" for day, ranges in known.used.items()) if known.used else "24x7"
     return {
         "service": service.id,
         "name": service.name or "",
         "owner": service.owner or "",
         "safety.threatened": "yes" if impact is not None and impact.safety_critical else "no",
+        "safety.after_hours": _text(known.safety_after_hours),
         "money.lost_per_hour": _text(impact.revenue_per_hour if impact else 0),
         "people.cannot_work": _text(impact.users if impact else 0),
         "people.cost_per_hour": _text(impact.cost_per_user_hour if impact else 0),
@@ -202,10 +219,10 @@ def bia_prefill(model: Model, service_id: str) -> dict[str, str]:
         "workaround.description": (workaround.description or "") if workaround else "",
         "workaround.impact_factor": _text(workaround.impact_factor) if workaround else "",
         "workaround.max_hours": _text(workaround.max_hours) if workaround else "",
-        "usage.timezone": calendar.timezone if calendar is not None else "UTC",
+        "usage.timezone": known.timezone,
         "usage.used": used,
         "usage.asked_for": "24x7",
-        "usage.needed_at_3am": "no",
+        "usage.needed_at_3am": "yes" if known.needed_at_3am else "no",
         "service_level.asked_for": _text(service.sla.target) if service.sla else "",
     }
 
@@ -287,6 +304,7 @@ def bia_errors(form: BiaForm, error: ValidationError) -> None:
             message = "please answer this question"
         elif detail["type"] in ("value_error", "assertion_error"):
             message = str(detail.get("ctx", {}).get("error", detail["msg"]))
+            where, message = _in_the_form_s_words(where, message)
         elif detail["type"] == "extra_forbidden":
             continue  # the form sends only known keys
         else:
@@ -294,6 +312,20 @@ def bia_errors(form: BiaForm, error: ValidationError) -> None:
         if where == "service" and detail["type"] == "string_pattern_mismatch":
             message = "choose a business service of the model"
         form.add_error(where, message)
+
+
+_FIELD_NAME = re.compile(r"\b[a-z_]+\.[a-z_0-9]+\b")
+
+
+def _in_the_form_s_words(where: str, message: str) -> tuple[str, str]:
+    """A check's message names keys (``safety.after_hours``): the form names its questions.
+
+    The message goes next to the first question it names, which is the one to answer.
+    """
+    named = [m.group(0) for m in _FIELD_NAME.finditer(message) if m.group(0) in BIA_FIELDS]
+    for name in named:
+        message = message.replace(name, f"“{BIA_FIELDS[name].label}”")
+    return (named[0] if named else where), message
 
 
 # --- pasted YAML documents ----------------------------------------------------------------------

@@ -190,6 +190,9 @@ def burn_periods(engine: LiveEngine, facts: ServiceFacts, now: float) -> list[Bu
     return out
 
 
+LABEL_HEIGHT = 14  # a 12 px label with its descent
+
+
 def burn_chart(periods: list[BurnPeriod]) -> dict[str, Any]:
     """Coordinates for the inline SVG: x = share of the period elapsed, y = share of budget used."""
     width, height, left, bottom, top = 640, 260, 56, 36, 12
@@ -217,6 +220,8 @@ def burn_chart(periods: list[BurnPeriod]) -> dict[str, Any]:
         "lines": lines,
         "ticks": ticks,
         "budget_y": y(1.0),
+        # above its line, unless the line is the top of the chart: then below it (never clipped)
+        "budget_label_y": y(1.0) - 5 if y(1.0) - 5 >= LABEL_HEIGHT else y(1.0) + LABEL_HEIGHT + 2,
         "x0": x(0),
         "x1": x(1),
         "base_y": y(0),

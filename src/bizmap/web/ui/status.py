@@ -3,7 +3,10 @@
 
 It says nothing about components, causes, costs or people: only what a patient, customer or
 member of staff needs. A day's bar shows the worst state the service was in that day (UTC),
-from the engine's history (rebuilt from the stored events); planned work shows as such. The
+from the engine's history (rebuilt from the stored events); planned work shows as such. Each
+day and the 90 days together carry an uptime: the share of the measured time (not unknown, not
+planned work that took the service out; 24x7 UTC, as the bars) the service was not down, as an
+SLA counts it (semantics §4) with degraded as up. The
 server knows nothing before its start of measurement (its first stored event, semantics §10):
 days before it show as "no data", the day it falls in says from when, and before any event the
 services themselves show "No data". The headline names the worst of the services' states
@@ -22,7 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from bizmap.domain.calendar import format_time
-from bizmap.domain.propagate import OK
+from bizmap.domain.propagate import DOWN, OK, UNKNOWN
 from bizmap.domain.states import STATE_LABELS
 from bizmap.live.runtime import Live
 from bizmap.web.common import ORJSONResponse, live
@@ -60,21 +63,58 @@ def day_bars(server: Live, service_index: int, now: float) -> list[dict[str, Any
         day_end = day_start + 86400
         date = (first + timedelta(days=offset)).date().isoformat()
         if day_end <= known or day_start >= end:
-            days.append({"date": date, "state": "nodata", "measured_from": None})
+            days.append(
+                {
+                    "date": date,
+                    "state": "nodata",
+                    "measured_from": None,
+                    "measured_seconds": 0.0,
+                    "down_seconds": 0.0,
+                    "uptime": None,
+                }
+            )
             continue
         worst, planned = OK, False
+        measured = down = 0.0
+        low, high = max(day_start, known), min(day_end, end)
         for segment in segments:
-            if segment.end <= max(day_start, known) or segment.start >= min(day_end, end):
+            if segment.end <= low or segment.start >= high:
                 continue
-            if segment.state == OK:
-                continue
-            if segment.planned:
-                planned = True
-            else:
-                worst = max(worst, segment.state)
+            seconds = min(segment.end, high) - max(segment.start, low)
+            if segment.state == UNKNOWN or (segment.planned and segment.state != OK):
+                planned = planned or segment.planned
+                worst = worst if segment.planned else max(worst, segment.state)
+                continue  # not measured, as for an SLA (semantics §4)
+            measured += seconds
+            if segment.state == DOWN:
+                down += seconds
+            worst = max(worst, segment.state)
         state = STATE_LABELS[worst] if worst != OK or not planned else "planned"
-        days.append({"date": date, "state": state, "measured_from": known if known > day_start else None})
+        days.append(
+            {
+                "date": date,
+                "state": state,
+                "measured_from": known if known > day_start else None,
+                "measured_seconds": measured,
+                "down_seconds": down,
+                "uptime": uptime(measured, down),
+            }
+        )
     return days
+
+
+def uptime(measured_seconds: float, down_seconds: float) -> float | None:
+    """The share of the measured time a service was up (degraded counts as up); None unmeasured."""
+    if measured_seconds <= 0:
+        return None
+    return 1 - down_seconds / measured_seconds
+
+
+def uptime_text(share: float | None) -> str:
+    """``99.95 %``: cut (never rounded up) to 2 decimals, so any outage shows below 100 %."""
+    if share is None:
+        return "no data"
+    return f"{math.floor(share * 10_000 + 1e-9) / 100:.2f} %"
 
 
 def headline(states: list[str]) -> tuple[str, str]:
@@ -141,6 +181,9 @@ def status_document(server: Live) -> dict[str, Any]:
                 "bad_days": sum(1 for d in days if d["state"] in ("degraded", "down")),
                 "down_days": sum(1 for d in days if d["state"] == "down"),
                 "summary": days_summary(days),
+                "uptime": uptime(
+                    sum(d["measured_seconds"] for d in days), sum(d["down_seconds"] for d in days)
+                ),
             }
         )
     overall, words = headline([s["state"] for s in services])
@@ -199,5 +242,6 @@ def register(app: FastAPI) -> None:
             active="status",
             plain=PLAIN,
             days=DAYS,
+            uptime_text=uptime_text,
             **cache["document"],
         )
