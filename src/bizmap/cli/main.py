@@ -28,7 +28,7 @@ from bizmap.cli.common import fail as _fail
 from bizmap.cli.common import graph_or_exit as _graph
 from bizmap.cli.common import print_json as _print_json
 from bizmap.errors import BizmapError, UsageError
-from bizmap.settings import HELP, Settings, parse_trusted_proxies
+from bizmap.settings import HELP, Settings, checked_zone, parse_trusted_proxies
 from bizmap.text import money_text as _money
 
 if TYPE_CHECKING:
@@ -311,6 +311,9 @@ def serve(
         list[str] | None,
         typer.Option(envvar="BIZMAP_TRUSTED_PROXY", metavar="ADDRESS", help=HELP["trusted_proxy"]),
     ] = None,
+    timezone: Annotated[
+        str, typer.Option(envvar="BIZMAP_TIMEZONE", metavar="ZONE", help=HELP["timezone"])
+    ] = Settings.timezone,
 ) -> None:
     """Run the live server: ingest events, keep the business view current, serve the API."""
     import uvicorn
@@ -320,6 +323,7 @@ def serve(
 
     try:
         proxies = parse_trusted_proxies(trusted_proxy or ())
+        checked_zone(timezone)
     except UsageError as error:
         _fail(f"error: {error}", 2)
     compiled = _graph(model)  # refuse an invalid model before anything starts
@@ -340,6 +344,7 @@ def serve(
         notify=notify,
         reports=reports,
         trusted_proxy=",".join(proxies),
+        timezone=timezone,
     )
     err.print(f"bizmap serving {model} on http://{host}:{port} (database {db})", markup=False)
     if reports:

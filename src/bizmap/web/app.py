@@ -43,7 +43,7 @@ from bizmap.web.limits import BodyLimit
 from bizmap.web.live_updates import LiveUpdates, close_on_exit_signals
 from bizmap.web.problems import describe_problems
 from bizmap.web.sessions import current_viewer
-from bizmap.web.ui import analysis, decisions, login, operations, overview, status
+from bizmap.web.ui import analysis, decisions, login, operations, overview, preferences, status
 from bizmap.web.ui import incidents as incident_pages
 from bizmap.web.ui import reports as report_pages
 from bizmap.web.ui import services as service_pages
@@ -71,6 +71,7 @@ AREAS = (
     operations,
     decisions,
     report_pages,
+    preferences,
     live_updates,
 )
 

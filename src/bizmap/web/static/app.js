@@ -74,7 +74,23 @@
     };
   }
 
+  // the time-zone select in the top bar: tell the server this browser's zone, choose on change
+  function timeZoneChoice() {
+    var form = document.querySelector("form.time-zone");
+    if (!form) return;
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    var select = form.querySelector("select");
+    var browser = select.querySelector('option[value="browser"]');
+    if (zone && !browser.selected) browser.textContent = zone + " (this browser)";
+    if (zone) form.querySelector('input[name="browser_zone"]').value = zone;
+    else browser.disabled = true;
+    form.querySelector("button").hidden = true;
+    select.addEventListener("change", function () { form.submit(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    timeZoneChoice();
     var first = document.querySelector("[data-at]");
     if (first) offset = Date.now() / 1000 - parseFloat(first.dataset.at);
     var live = document.querySelector("[data-stream]");
