@@ -89,8 +89,43 @@
     select.addEventListener("change", function () { form.submit(); });
   }
 
+  // A table too wide for its place becomes a stack of cards (one a row), each cell labelled
+  // with its column's heading; without this script it scrolls inside its own frame.
+  function labelCells(table) {
+    if (table.dataset.labelled || !table.tHead || !table.tHead.rows.length) return;
+    var names = [];
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) {
+      for (var i = 0; i < cell.colSpan; i++) names.push(cell.textContent.replace(/\s+/g, " ").trim());
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (cell.colSpan === 1 && names[column]) cell.setAttribute("data-label", names[column]);
+          column += cell.colSpan;
+        });
+      });
+    });
+    table.dataset.labelled = "yes";
+  }
+
+  function fitTables() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      labelCells(table);
+      table.classList.remove("stacked");
+      if (table.scrollWidth > table.parentElement.clientWidth + 1) table.classList.add("stacked");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     timeZoneChoice();
+    fitTables();
+    var resizing = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(resizing);
+      resizing = setTimeout(fitTables, 100);
+    });
+    document.body.addEventListener("htmx:afterSettle", fitTables);
     var first = document.querySelector("[data-at]");
     if (first) offset = Date.now() / 1000 - parseFloat(first.dataset.at);
     var live = document.querySelector("[data-stream]");

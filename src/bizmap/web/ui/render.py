@@ -60,6 +60,7 @@ How to add a page (say ``/ui/spof`` in ``ui/analysis.py``)::
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from bizmap.domain.calendar import format_time
 from bizmap.text import duration_text, money_text, zoned_time
@@ -127,6 +129,12 @@ def _time_on_page(context: Context, value: float | str) -> str:
     return zoned_time(_seconds(value), choice.zone if choice is not None else "UTC")
 
 
+def _id_list(ids: Iterable[str]) -> Markup:
+    """Ids separated by commas, each kept whole on a line (``.id-list .id`` in app.css)."""
+    return Markup(", ").join(Markup('<span class="id">{}</span>').format(item) for item in ids)
+
+
+templates.filters["ids"] = _id_list
 templates.filters["time"] = _time_on_page
 templates.filters["iso_time"] = lambda value: format_time(math.floor(_seconds(value)))  # <time datetime>
 templates.filters["state_word"] = lambda state: STATE_WORDS.get(state, state)
