@@ -47,6 +47,7 @@ from bizmap.web.ui import analysis, decisions, login, operations, overview, pref
 from bizmap.web.ui import incidents as incident_pages
 from bizmap.web.ui import reports as report_pages
 from bizmap.web.ui import services as service_pages
+from bizmap.web.ui.csv_tables import CsvTables
 from bizmap.web.ui.render import STATIC
 
 # Every area of routes, each a module with ``register(app)``: the API, then the web UI.
@@ -115,6 +116,7 @@ def create_app(
         redoc_url=None,
         default_response_class=ORJSONResponse,
     )
+    app.add_middleware(CsvTables)  # ?csv=<table> on a page: that table as a CSV file
     app.add_middleware(NativeEventsFastPath)
     app.add_middleware(BodyLimit)  # outermost: no route reads past the limit
     errors.register(app)

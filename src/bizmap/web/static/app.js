@@ -51,7 +51,7 @@
     if (tiles && window.htmx) {
       var focused = document.activeElement;
       var href = focused && tiles.contains(focused) ? focused.getAttribute("href") : null;
-      window.htmx.ajax("GET", "/ui/overview/tiles", { target: "#tiles", swap: "outerHTML" }).then(function () {
+      window.htmx.ajax("GET", "/ui/overview/tiles" + window.location.search, { target: "#tiles", swap: "outerHTML" }).then(function () {
         if (href) {
           var again = document.querySelector('#tiles a[href="' + CSS.escape(href) + '"]');
           if (again) again.focus();

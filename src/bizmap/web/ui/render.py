@@ -45,6 +45,10 @@ How to add a page (say ``/ui/spof`` in ``ui/analysis.py``)::
   the header ``X-CSRF-Token`` (``base.html`` sets ``hx-headers`` on ``<body>``). A page POST
   without it is refused with 403 by ``CsrfChecked``; a test checks every non-API POST route
   depends on it.
+- CSV: mark a table ``<table data-csv="name">`` and put ``{{ csv_link("name", "what it lists") }}``
+  by it: the page's address with ``csv=name`` answers that table as a file
+  (``bizmap.web.ui.csv_tables``: ``data-csv`` on a cell for its raw figure, ``data-csv-skip``
+  on a row or column heading to leave it out).
 - Filters: ``money(currency)``, ``duration``, ``time`` (POSIX seconds or RFC 3339 text -> "3 Dec
   2026 08:33:02 GMT" in the viewer's zone, ``bizmap.web.time_zones``), ``iso_time`` (-> UTC
   ``...Z``, for ``<time datetime>``), ``state_word`` (ok -> "Working", ...); globals: ``static(path)``.
@@ -64,7 +68,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -134,7 +138,19 @@ def _id_list(ids: Iterable[str]) -> Markup:
     return Markup(", ").join(Markup('<span class="id">{}</span>').format(item) for item in ids)
 
 
+@pass_context
+def _csv_link(context: Context, name: str, what: str) -> Markup:
+    """The link to this page's table ``name`` as a CSV file (``bizmap.web.ui.csv_tables``)."""
+    request: Request = context["request"]
+    query = [(key, value) for key, value in request.query_params.multi_items() if key != "csv"]
+    href = f"{request.url.path}?{urlencode([*query, ('csv', name)])}"
+    return Markup('<a class="csv-link" href="{}" download>CSV<span class="sr-only"> of {}</span></a>').format(
+        href, what
+    )
+
+
 templates.filters["ids"] = _id_list
+templates.globals["csv_link"] = _csv_link
 templates.filters["time"] = _time_on_page
 templates.filters["iso_time"] = lambda value: format_time(math.floor(_seconds(value)))  # <time datetime>
 templates.filters["state_word"] = lambda state: STATE_WORDS.get(state, state)
