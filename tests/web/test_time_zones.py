@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from bizmap.domain.calendar import organisation_zone
 from bizmap.domain.model import CalendarSpec
+from bizmap.model.loading import load_graph
 from bizmap.settings import Settings
 from bizmap.storage.store import Store, migrate
 from bizmap.storage.users import UserStore
@@ -49,6 +50,11 @@ def test_a_time_reads_to_the_second_in_a_named_zone() -> None:
     assert zoned_time(at, "Asia/Tokyo") == "3 Dec 2026 17:33:02 JST"  # +09:00
     assert zoned_time(NOON_UTC, "Europe/London") == "1 Oct 2026 13:00:00 BST"
     assert zoned_time(NOON_UTC - 0.001, "UTC") == "1 Oct 2026 11:59:59 UTC"  # cut, never rounded up
+
+
+def test_the_hospital_example_lives_in_london() -> None:
+    hospital = load_graph(Path(__file__).resolve().parents[2] / "examples" / "hospital")
+    assert organisation_zone(hospital.calendars.values()) == "Europe/London"
 
 
 def test_the_organisation_zone_is_the_one_most_calendars_name() -> None:
@@ -124,6 +130,10 @@ def test_pages_show_times_in_the_organisation_zone_and_the_api_in_utc(site: Site
     assert "olivia at <time" in page  # the note's time: the server's clock, 12:10:00 UTC
     assert ("2026-10-01T12:10:00Z", "1 Oct 2026 13:10:00 BST") in shown_times(page)
     assert ".25" not in re.sub(r'datetime="[^"]+"', "", page)  # no fraction of a second shown
+    # a bookmark of the id the incident had before ids were to the second still finds it
+    old = site.client.get("/ui/incidents/INC-20261001T120000.25Z-shop")
+    assert old.status_code == 303 and old.headers["location"] == f"/ui/incidents/{incident['id']}"
+    assert site.client.get("/ui/incidents/INC-20261001T120000.25Z-desk").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,9 @@ token and need the operate role, and every action is audited like its API twin.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
@@ -23,6 +25,7 @@ from bizmap.web.ui.render import redirect, render
 from bizmap.web.ui.text_filter import LONGEST, filter_words, kept
 
 NOTE_LIMIT = 10_000  # characters
+OLD_ID = re.compile(r"^(INC-\d{8}T\d{6})\.\d+(Z-.+)$")  # INC-20261203T083302.470675Z-shop
 
 
 def register(app: FastAPI) -> None:
@@ -61,6 +64,9 @@ def register(app: FastAPI) -> None:
         await desk(request).refresh()
         record = await asyncio.to_thread(server.store.get_incident, incident_id)
         if record is None:
+            renamed = OLD_ID.sub(r"\1\2", incident_id)  # ids had fractions of a second before 0003
+            if renamed != incident_id and await asyncio.to_thread(server.store.get_incident, renamed):
+                return redirect(f"/ui/incidents/{quote(renamed)}")
             raise HTTPException(404, f"no incident {incident_id!r}")
         tracked = server.engine.incidents.get(incident_id)
         body = incident_json(record, tracked, server)
