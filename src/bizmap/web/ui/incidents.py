@@ -65,7 +65,10 @@ def register(app: FastAPI) -> None:
         record = await asyncio.to_thread(server.store.get_incident, incident_id)
         if record is None:
             renamed = OLD_ID.sub(r"\1\2", incident_id)  # ids had fractions of a second before 0003
-            if renamed != incident_id and await asyncio.to_thread(server.store.get_incident, renamed):
+            if (
+                renamed != incident_id
+                and await asyncio.to_thread(server.store.get_incident, renamed) is not None
+            ):
                 return redirect(f"/ui/incidents/{quote(renamed)}")
             raise HTTPException(404, f"no incident {incident_id!r}")
         tracked = server.engine.incidents.get(incident_id)
