@@ -82,9 +82,11 @@
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
     var select = form.querySelector("select");
     var browser = select.querySelector('option[value="browser"]');
-    if (zone && !browser.selected) browser.textContent = zone + " (this browser)";
-    if (zone) form.querySelector('input[name="browser_zone"]').value = zone;
-    else browser.disabled = true;
+    if (zone) {
+      if (!browser.selected) browser.textContent = zone + " (this browser)";
+      form.querySelector('input[name="browser_zone"]').value = zone;
+      browser.disabled = false;
+    }
     form.querySelector("button").hidden = true;
     select.addEventListener("change", function () { form.submit(); });
   }
