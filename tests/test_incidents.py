@@ -126,9 +126,24 @@ def test_a_change_of_state_inside_an_incident_is_on_its_timeline() -> None:
 
 def test_ids_are_deterministic() -> None:
     assert incident_id(utc("2026-03-09T09:00:00Z"), "orders") == "INC-20260309T090000Z-orders"
-    assert incident_id(utc("2026-03-09T09:00:00.25Z"), "orders") == "INC-20260309T090000.25Z-orders"
+    # to the second: a fraction is cut, never rounded up into the next second
+    assert incident_id(utc("2026-03-09T09:00:00.25Z"), "orders") == "INC-20260309T090000Z-orders"
+    assert incident_id(utc("2026-03-09T09:00:00.999999Z"), "orders") == "INC-20260309T090000Z-orders"
     changes = [change(100, "s1", DOWN, "db"), change(110, "s2", DOWN, "web"), change(120, "s3", DOWN, "db")]
     assert summary(tracker(*changes)) == summary(tracker(*changes))
+
+
+def test_incidents_of_one_service_in_the_same_second_get_distinct_ids_in_opening_order() -> None:
+    changes = [
+        change(100.2, "s1", DOWN, "db"),
+        change(100.5, "s1", OK),
+        change(100.8, "s1", DOWN, "db"),
+        change(100.9, "s1", OK),
+        change(100.95, "s1", DOWN, "web"),
+    ]
+    expected = ["INC-19700101T000140Z-s1", "INC-19700101T000140Z-s1-2", "INC-19700101T000140Z-s1-3"]
+    assert list(tracker(*changes).incidents) == expected
+    assert list(tracker(*changes).incidents) == expected  # a restart replays the same history
 
 
 # --- fed by the live engine ---------------------------------------------------------------

@@ -9,6 +9,7 @@ import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bizmap.errors import UsageError
 
@@ -27,6 +28,7 @@ class Settings:
     reports: str = ""
     trusted_proxy: str = ""  # comma-separated addresses and networks (``parse_trusted_proxies``)
     checkpoint_seconds: float = 300.0
+    timezone: str = ""  # IANA name; empty: the zone most of the model's calendars name, else UTC
 
 
 HELP: dict[str, str] = {
@@ -50,6 +52,11 @@ HELP: dict[str, str] = {
     "checkpoint_seconds": (
         "Seconds between checkpoints of the engine's state (taken when something changed, and at "
         "shutdown): a start-up replays only the events after the newest. See docs/operations.md."
+    ),
+    "timezone": (
+        "The organisation's time zone (IANA name, e.g. Europe/London; env BIZMAP_TIMEZONE): the web UI "
+        "shows times in it unless a viewer picks UTC or their browser's zone. Default: the zone most of "
+        "the model's calendars name, else UTC. The API always speaks UTC."
     ),
 }
 
@@ -76,3 +83,22 @@ def _address_or_network(text: str) -> str:
         raise UsageError(
             f"--trusted-proxy: {text!r} is not an IP address or network (like 127.0.0.1, ::1 or 10.0.0.0/24)"
         ) from None
+
+
+def known_zone(name: str) -> bool:
+    if not name or len(name) > 64:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def checked_zone(name: str) -> str:
+    """``--timezone``'s value, or a UsageError that says what to write."""
+    if name and not known_zone(name):
+        raise UsageError(
+            f"--timezone: {name!r} is not a time zone; use an IANA name such as Europe/London or UTC"
+        )
+    return name

@@ -1,5 +1,5 @@
 """How figures read for people, on every surface: money with its currency, durations, percentages,
-times in UTC.
+times (in UTC, or in a named zone for the web UI: ``zoned_time``).
 
 The documents (reports) keep the pence, so that every figure can be checked against
 ``bizmap replay --json`` (which rounds to 2 decimals): ``money``, ``duration``, ``percent``.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 _SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$", "JPY": "¥", "CHF": "CHF "}
 
@@ -73,6 +74,13 @@ def when(instant: float) -> str:
     moment = datetime.fromtimestamp(instant, UTC)
     clock = moment.strftime("%H:%M:%S" if moment.second else "%H:%M")
     return f"{moment.strftime('%a')} {moment.day} {moment.strftime('%b %Y')}, {clock} UTC"
+
+
+def zoned_time(instant: float, zone_name: str) -> str:
+    """3 Dec 2026 08:33:02 GMT: to the second (a fraction is cut, never rounded up into the next
+    second), in the IANA zone ``zone_name``, with the zone's abbreviation at that instant."""
+    moment = datetime.fromtimestamp(math.floor(instant), ZoneInfo(zone_name))
+    return f"{moment.day} {moment.strftime('%b %Y %H:%M:%S')} {moment.strftime('%Z')}"
 
 
 def clock(instant: float) -> str:

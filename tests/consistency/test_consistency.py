@@ -182,6 +182,7 @@ def from_statement_text(text: str, inc: str) -> Figures:
 
 
 MINUTES = r"(?:\d+h )?\d+m"
+PAGE_TIME = r"\d{1,2} [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [A-Z]{3,4}"  # 1 Oct 2026 01:00:00 BST
 
 
 def number(text: str) -> int:
@@ -314,7 +315,7 @@ def web_pages(served: Served, page: Any) -> Figures:
         out[f"{where}|now.{service}.people"] = (number(facts.group(2)), "n")
         for label, window in (("previous", "oct"), ("current", "nov")):
             row = re.search(
-                rf"{label} \S+(?: partial)? ([\d.]+)% [\d.]+% \w+ {MINUTES} {MINUTES} "
+                rf"{label} {PAGE_TIME}(?: partial)? ([\d.]+)% [\d.]+% \w+ {MINUTES} {MINUTES} "
                 rf"((?:overspent by )?{MINUTES})",
                 text,
             )
@@ -324,7 +325,9 @@ def web_pages(served: Served, page: Any) -> Figures:
 
     listing = page_text(page, served.url + "/ui/incidents")
     for inc, (incident, _, status) in INCIDENTS.items():
-        row = re.search(rf"{incident} {status} \S+ Web shop, Service desk db ([\d,]+) (€[\d,]+)", listing)
+        row = re.search(
+            rf"{incident} {status} {PAGE_TIME} Web shop, Service desk db ([\d,]+) (€[\d,]+)", listing
+        )
         assert row is not None, listing
         out[f"/ui/incidents|{inc}.people"] = (number(row.group(1)), "n")
         out[f"/ui/incidents|{inc}.total"] = (money_of(row.group(2)), "whole")

@@ -43,7 +43,7 @@ def test_migrate_creates_every_table_on_an_empty_database(url: str) -> None:
     migrate(url)
 
     assert _tables(url) == TABLES | {"alembic_version"}
-    assert _revision(url) == head_revision() == "0003"
+    assert _revision(url) == head_revision() == "0004"
 
 
 def test_a_database_of_the_first_release_is_upgraded_and_keeps_its_events(url: str) -> None:
@@ -54,7 +54,7 @@ def test_a_database_of_the_first_release_is_upgraded_and_keeps_its_events(url: s
 
     migrate(url)
 
-    assert _revision(url) == "0003"
+    assert _revision(url) == "0004"
     assert _tables(url) == TABLES | {"alembic_version"}
     with Store(url) as store:
         assert [e.event_id for e in store.events()] == ["kept"]

@@ -351,7 +351,7 @@ def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(cl
     # so far (semantics §10: never the rest of the week) = 1 % of 1,800 s = 18 s (0m); left
     # 18 - 1,800 = -1,782 s: overspent by 29m 42s, shown in whole minutes
     assert _cells(html, "current") == [
-        "2026-11-18T10:36:40Z partial",
+        "18 Nov 2026 10:36:40 UTC partial",
         "0.0000%",
         "99.0%",
         "no",
@@ -362,8 +362,8 @@ def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(cl
     # previous week: before the first event, so no data (it used to read "100.0000 %, yes",
     # measured from 2026-11-11T11:06:40Z with no event at all)
     assert _cells(html, "previous") == [
-        "2026-11-09T00:00:00Z",
-        "no data: measurement began at 2026-11-18T10:36:40Z",
+        "9 Nov 2026 00:00:00 UTC",
+        "no data: measurement began at 18 Nov 2026 10:36:40 UTC",
     ]
     # the open episode: 30 counted minutes at 1,200 per hour = 600
     assert "<td>still open</td>" in html

@@ -294,12 +294,14 @@ def test_the_previous_period_before_data_is_no_data_and_the_current_one_partial(
     rows = sla_rows(html)
     # The previous week (Mon 11-09 .. Mon 11-16) is before the first event: no data (before the
     # fix: "100.0000 % met" from 2026-11-11T10:00:00Z, the oldest an event may be).
-    assert rows["previous"] == "2026-11-09T00:00:00Z no data: measurement began at 2026-11-18T09:00:00Z"
+    assert (
+        rows["previous"] == "9 Nov 2026 00:00:00 UTC no data: measurement began at 18 Nov 2026 09:00:00 UTC"
+    )
     # This week began Monday 11-16 00:00Z; measured from 09:00Z today: 1 h, all of it down, so
     # SLI 0 %. Budget of the time measured so far (semantics §10, as every surface gives it):
     # 1 % of 3,600 s = 36 s (0m); left 36 - 3,600 = -3,564 s: overspent by 59m 24s.
-    assert rows["current"] == "2026-11-18T09:00:00Z partial 0.0000% 99.0% no 1h 00m 0m overspent by 59m"
-    assert "Partial: measurement began at 2026-11-18T09:00:00Z, after this period began" in html
+    assert rows["current"] == "18 Nov 2026 09:00:00 UTC partial 0.0000% 99.0% no 1h 00m 0m overspent by 59m"
+    assert "Partial: measurement began at 18 Nov 2026 09:00:00 UTC, after this period began" in html
     # the chart draws the current period only, from where measurement began: 2 days 9 h into the
     # week, 205,200 / 604,800 = 0.3393 of it: x = 56 + 0.3393 x 572 = 250.1
     lines = re.findall(r'<polyline [^>]*points="([^"]*)"', html)
@@ -310,8 +312,8 @@ def test_with_no_event_yet_the_service_page_has_no_sla_figures(server: Server) -
     log_in(server)
     html = server.client.get("/ui/services/booking").text
     rows = sla_rows(html)
-    assert rows["previous"] == "2026-11-09T00:00:00Z no data: nothing has been reported yet"
-    assert rows["current"] == "2026-11-16T00:00:00Z no data: nothing has been reported yet"
+    assert rows["previous"] == "9 Nov 2026 00:00:00 UTC no data: nothing has been reported yet"
+    assert rows["current"] == "16 Nov 2026 00:00:00 UTC no data: nothing has been reported yet"
     assert "<polyline" not in html and "100.0000%" not in html
 
 

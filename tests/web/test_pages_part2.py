@@ -315,7 +315,7 @@ def test_maintenance_add_and_end_early_like_the_api(site: Site) -> None:
     csrf = site.login("operate")
     form = {
         "nodes": "a, b",
-        "start": "2026-01-01T10:00",
+        "start": "2026-01-01 10:00",  # in the organisation's zone: the model's calendar, Europe/Paris
         "end": "2099-01-01T12:00",
         "reason": "Patching",
         "id": "mw-patch",
@@ -328,8 +328,8 @@ def test_maintenance_add_and_end_early_like_the_api(site: Site) -> None:
         {
             "id": "mw-patch",
             "nodes": ["a", "b"],
-            "start": "2026-01-01T10:00:00Z",
-            "end": "2099-01-01T12:00:00Z",
+            "start": "2026-01-01T09:00:00Z",  # 10:00 in Paris is 09:00 UTC in winter (CET, +01:00)
+            "end": "2099-01-01T11:00:00Z",
             "reason": "Patching",
             "source": "api",
         }

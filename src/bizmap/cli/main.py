@@ -28,7 +28,7 @@ from bizmap.cli.common import fail as _fail
 from bizmap.cli.common import graph_or_exit as _graph
 from bizmap.cli.common import print_json as _print_json
 from bizmap.errors import BizmapError, UsageError
-from bizmap.settings import HELP, Settings, parse_trusted_proxies
+from bizmap.settings import HELP, Settings, checked_zone, parse_trusted_proxies
 from bizmap.text import money_text as _money
 
 if TYPE_CHECKING:
@@ -314,6 +314,9 @@ def serve(
     checkpoint_seconds: Annotated[
         float, typer.Option(min=1.0, help=HELP["checkpoint_seconds"])
     ] = Settings.checkpoint_seconds,
+    timezone: Annotated[
+        str, typer.Option(envvar="BIZMAP_TIMEZONE", metavar="ZONE", help=HELP["timezone"])
+    ] = Settings.timezone,
 ) -> None:
     """Run the live server: ingest events, keep the business view current, serve the API."""
     import uvicorn
@@ -323,6 +326,7 @@ def serve(
 
     try:
         proxies = parse_trusted_proxies(trusted_proxy or ())
+        checked_zone(timezone)
     except UsageError as error:
         _fail(f"error: {error}", 2)
     compiled = _graph(model)  # refuse an invalid model before anything starts
@@ -344,6 +348,7 @@ def serve(
         reports=reports,
         trusted_proxy=",".join(proxies),
         checkpoint_seconds=checkpoint_seconds,
+        timezone=timezone,
     )
     err.print(f"bizmap serving {model} on http://{host}:{port} (database {db})", markup=False)
     if reports:

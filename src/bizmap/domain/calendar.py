@@ -24,6 +24,15 @@ _EPOCH_DATE = date(1970, 1, 1)
 Interval = tuple[float, float]
 
 
+def organisation_zone(calendars: Iterable[CalendarSpec]) -> str:
+    """The zone the organisation lives in, as far as the model tells: the one most of its
+    calendars name (the first named on a tie); UTC for a model without calendars."""
+    counts: dict[str, int] = {}
+    for calendar in calendars:
+        counts[calendar.timezone] = counts.get(calendar.timezone, 0) + 1
+    return max(counts, key=lambda name: counts[name]) if counts else "UTC"
+
+
 def parse_time(text: str) -> float:
     """RFC 3339 text to POSIX seconds; an offset (or Z) is required."""
     value = datetime.fromisoformat(text.strip().replace("z", "Z").replace("Z", "+00:00"))

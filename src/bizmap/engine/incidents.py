@@ -7,14 +7,16 @@ its services is ok or planned again; a later failure opens a new one.
 
 The ``IncidentTracker`` is fed the status changes of business services in time order, most
 simply by ``follow``-ing the histories that a ``Timeline`` records. It does no I/O, and its
-ids are deterministic (``INC-<opening time>-<first service>``): rebuilding the live state
-after a restart gives the same incidents. Cost and people are not computed here: each
-incident keeps, per service, the intervals during which the service belonged to it, and the
-engine prices those intervals and counts the people in them (the peak, never a sum).
+ids are deterministic (``INC-<opening second>Z-<first service>``, then ``-2``... for another
+in that second): rebuilding the live state after a restart gives the same incidents. Cost and
+people are not computed here: each incident keeps, per service, the intervals during which the
+service belonged to it, and the engine prices those intervals and counts the people in them
+(the peak, never a sum).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,10 +85,9 @@ class TrackedIncident:
 
 
 def incident_id(time: float, service: str) -> str:
-    moment = datetime.fromtimestamp(time, UTC)
-    stamp = moment.strftime("%Y%m%dT%H%M%S")
-    if moment.microsecond:
-        stamp += f".{moment.microsecond:06d}".rstrip("0")
+    """``INC-20261203T083302Z-shop``: the opening second (UTC) and the first service. Another
+    incident of that service in the same second gets ``-2``, ``-3``... (``IncidentTracker._open``)."""
+    stamp = datetime.fromtimestamp(math.floor(time), UTC).strftime("%Y%m%dT%H%M%S")
     return f"INC-{stamp}Z-{service}"
 
 

@@ -43,10 +43,11 @@ from bizmap.web.limits import BodyLimit
 from bizmap.web.live_updates import LiveUpdates, close_on_exit_signals
 from bizmap.web.problems import describe_problems
 from bizmap.web.sessions import current_viewer
-from bizmap.web.ui import analysis, decisions, login, operations, overview, status, status_feed
+from bizmap.web.ui import analysis, decisions, login, operations, overview, preferences, status, status_feed
 from bizmap.web.ui import incidents as incident_pages
 from bizmap.web.ui import reports as report_pages
 from bizmap.web.ui import services as service_pages
+from bizmap.web.ui.csv_tables import CsvTables
 from bizmap.web.ui.render import STATIC
 
 # Every area of routes, each a module with ``register(app)``: the API, then the web UI.
@@ -72,6 +73,7 @@ AREAS = (
     operations,
     decisions,
     report_pages,
+    preferences,
     live_updates,
 )
 
@@ -115,6 +117,7 @@ def create_app(
         redoc_url=None,
         default_response_class=ORJSONResponse,
     )
+    app.add_middleware(CsvTables)  # ?csv=<table> on a page: that table as a CSV file
     app.add_middleware(NativeEventsFastPath)
     app.add_middleware(BodyLimit)  # outermost: no route reads past the limit
     errors.register(app)

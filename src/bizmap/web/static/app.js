@@ -51,7 +51,7 @@
     if (tiles && window.htmx) {
       var focused = document.activeElement;
       var href = focused && tiles.contains(focused) ? focused.getAttribute("href") : null;
-      window.htmx.ajax("GET", "/ui/overview/tiles", { target: "#tiles", swap: "outerHTML" }).then(function () {
+      window.htmx.ajax("GET", "/ui/overview/tiles" + window.location.search, { target: "#tiles", swap: "outerHTML" }).then(function () {
         if (href) {
           var again = document.querySelector('#tiles a[href="' + CSS.escape(href) + '"]');
           if (again) again.focus();
@@ -74,7 +74,60 @@
     };
   }
 
+  // the time-zone select in the top bar: tell the server this browser's zone, choose on change
+  function timeZoneChoice() {
+    var form = document.querySelector("form.time-zone");
+    if (!form) return;
+    var zone = "";
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+    var select = form.querySelector("select");
+    var browser = select.querySelector('option[value="browser"]');
+    if (zone) {
+      if (!browser.selected) browser.textContent = zone + " (this browser)";
+      form.querySelector('input[name="browser_zone"]').value = zone;
+      browser.disabled = false;
+    }
+    form.querySelector("button").hidden = true;
+    select.addEventListener("change", function () { form.submit(); });
+  }
+
+  // A table too wide for its place becomes a stack of cards (one a row), each cell labelled
+  // with its column's heading; without this script it scrolls inside its own frame.
+  function labelCells(table) {
+    if (table.dataset.labelled || !table.tHead || !table.tHead.rows.length) return;
+    var names = [];
+    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) {
+      for (var i = 0; i < cell.colSpan; i++) names.push(cell.textContent.replace(/\s+/g, " ").trim());
+    });
+    Array.prototype.forEach.call(table.tBodies, function (body) {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          if (cell.colSpan === 1 && names[column]) cell.setAttribute("data-label", names[column]);
+          column += cell.colSpan;
+        });
+      });
+    });
+    table.dataset.labelled = "yes";
+  }
+
+  function fitTables() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      labelCells(table);
+      table.classList.remove("stacked");
+      if (table.scrollWidth > table.parentElement.clientWidth + 1) table.classList.add("stacked");
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    timeZoneChoice();
+    fitTables();
+    var resizing = null;
+    window.addEventListener("resize", function () {
+      clearTimeout(resizing);
+      resizing = setTimeout(fitTables, 100);
+    });
+    document.body.addEventListener("htmx:afterSettle", fitTables);
     var first = document.querySelector("[data-at]");
     if (first) offset = Date.now() / 1000 - parseFloat(first.dataset.at);
     var live = document.querySelector("[data-stream]");

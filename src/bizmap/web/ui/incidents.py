@@ -9,7 +9,9 @@ token and need the operate role, and every action is audited like its API twin.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
@@ -20,20 +22,30 @@ from bizmap.web.api.incidents import desk, incident_json, note_json, timeline_of
 from bizmap.web.common import live
 from bizmap.web.sessions import CsrfChecked, OperateViewer, ReadViewer
 from bizmap.web.ui.render import redirect, render
+from bizmap.web.ui.text_filter import LONGEST, filter_words, kept
 
 NOTE_LIMIT = 10_000  # characters
+OLD_ID = re.compile(r"^(INC-\d{8}T\d{6})\.\d+(Z-.+)$")  # INC-20261203T083302.470675Z-shop
 
 
 def register(app: FastAPI) -> None:
     """Add this area's pages to ``app``."""
 
     @app.get("/ui/incidents", include_in_schema=False)
-    async def incident_list(request: Request, viewer: ReadViewer, open: bool = False) -> Response:
+    async def incident_list(
+        request: Request, viewer: ReadViewer, open: bool = False, q: str = ""
+    ) -> Response:
         server = live(request)
         await desk(request).refresh()
         records = await asyncio.to_thread(server.store.list_incidents, open, 200)
         tracker = server.engine.incidents
-        rows = [incident_json(r, tracker.get(r.id), server) for r in records]
+        names = _names(request)
+        words = filter_words(q)
+        rows = [
+            row
+            for row in (incident_json(r, tracker.get(r.id), server) for r in records)
+            if kept(words, _searchable(row, names))
+        ]
         return render(
             request,
             "incidents.html",
@@ -42,7 +54,8 @@ def register(app: FastAPI) -> None:
             active="incidents",
             incidents=rows,
             only_open=open,
-            names=_names(request),
+            query=q.strip()[:LONGEST],
+            names=names,
         )
 
     @app.get("/ui/incidents/{incident_id}", include_in_schema=False)
@@ -51,6 +64,12 @@ def register(app: FastAPI) -> None:
         await desk(request).refresh()
         record = await asyncio.to_thread(server.store.get_incident, incident_id)
         if record is None:
+            renamed = OLD_ID.sub(r"\1\2", incident_id)  # ids had fractions of a second before 0003
+            if (
+                renamed != incident_id
+                and await asyncio.to_thread(server.store.get_incident, renamed) is not None
+            ):
+                return redirect(f"/ui/incidents/{quote(renamed)}")
             raise HTTPException(404, f"no incident {incident_id!r}")
         tracked = server.engine.incidents.get(incident_id)
         body = incident_json(record, tracked, server)
@@ -113,6 +132,19 @@ def register(app: FastAPI) -> None:
             server.store.audit, viewer.name, "incident.note", {"incident": incident_id, "note": note.id}
         )
         return redirect(f"/ui/incidents/{incident_id}#notes")
+
+
+def _searchable(incident: dict[str, Any], names: dict[str, Any]) -> list[object]:
+    """What the incidents filter looks in: id, status, services (ids and names), causes, who acknowledged."""
+    services = incident["services"]
+    return [
+        incident["id"],
+        incident["status"],
+        incident.get("acknowledged_by"),
+        *services,
+        *(names.get(s) for s in services),
+        *incident["root_causes"],
+    ]
 
 
 def _names(request: Request) -> dict[str, Any]:

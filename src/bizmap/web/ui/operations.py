@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import Response
@@ -37,6 +38,7 @@ from bizmap.web.api.maintenance import (
 )
 from bizmap.web.common import live
 from bizmap.web.sessions import CsrfChecked, OperateViewer, ReadViewer, Viewer
+from bizmap.web.time_zones import viewer_time_zone
 from bizmap.web.ui.render import redirect, render
 
 EVENTS_PAGE = 50  # events per page
@@ -61,7 +63,8 @@ class EventFilters:
     q: str = ""
     since: int = 0  # only events after this sequence number
     before: int | None = None  # the page begins below this one (the pager's cursor: newest first)
-    time_from: str = ""  # "YYYY-MM-DDTHH:MM" in UTC, as a datetime-local input gives it
+    time_from: str = ""  # "YYYY-MM-DD HH:MM[:SS]" in ``zone`` (or with its own offset)
+    zone: str = "UTC"  # the zone the viewer reads times in (``bizmap.web.time_zones``)
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -74,6 +77,7 @@ class EventFilters:
             unmatched=params.get("unmatched", "") in ("1", "true", "on"),
             q=params.get("q", "").strip(),
             time_from=params.get("from", "").strip(),
+            zone=viewer_time_zone(request).zone,
         )
         since = params.get("since", "0").strip() or "0"
         found.since = _sequence_number("since", since, found.errors) or 0
@@ -83,16 +87,19 @@ class EventFilters:
             found.errors.append(f"state: {found.state!r} is not one of {', '.join(STATE_LABELS)}")
             found.state = ""
         if found.time_from and found.from_seconds() is None:
-            found.errors.append(f"from: {found.time_from!r} is not a time like 2026-11-27T10:00 (UTC)")
+            found.errors.append(
+                f"from: {found.time_from[:40]!r} is not a time like 2026-11-27 10:00 ({found.zone}): "
+                "write the date as year-month-day, then the time on a 24-hour clock"
+            )
             found.time_from = ""
         return found
 
     def from_seconds(self) -> float | None:
         try:
-            value = datetime.fromisoformat(self.time_from)
+            value = datetime.fromisoformat(self.time_from.replace("Z", "+00:00"))
         except ValueError:
             return None
-        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+        return (value if value.tzinfo else value.replace(tzinfo=ZoneInfo(self.zone))).timestamp()
 
     def query(self, **changes: Any) -> str:
         """This query string with some values changed (the links of the pager)."""
@@ -291,18 +298,24 @@ def window_status(window: dict[str, Any], now: float) -> str:
     return "active" if now < end else "over"
 
 
-def form_minute(seconds: float) -> str:
-    """A ``datetime-local`` value in UTC: 2026-11-27T10:00."""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M")
+def form_minute(seconds: float, zone: str) -> str:
+    """A time field's value in the viewer's zone: 2026-11-27 10:00."""
+    return datetime.fromtimestamp(seconds, ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def new_window_from_form(form: dict[str, str]) -> NewWindow:
-    """The API's request body from the form's fields; times without an offset are UTC."""
+def new_window_from_form(form: dict[str, str], zone: str) -> NewWindow:
+    """The API's request body from the form's fields; times without an offset are in ``zone``."""
     nodes = [part for part in re.split(r"[\s,]+", form.get("nodes", "")) if part]
 
     def utc(text: str) -> str:
         text = text.strip()
-        return text if not text or text.endswith("Z") or "+" in text[10:] else text + "Z"
+        try:
+            value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text  # the API's model says what is wrong with it
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=ZoneInfo(zone))
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
     return NewWindow.model_validate(
         {
@@ -388,13 +401,14 @@ def register(app: FastAPI) -> None:
     ) -> Response:
         server = live(request)
         now = server.clock()
+        zone = viewer_time_zone(request).zone
         windows = await list_maintenance_windows(server)
         for window in windows:
             window["status"] = window_status(window, now)
         defaults = {
             "nodes": "",
-            "start": form_minute(now),
-            "end": form_minute(now + 3600),
+            "start": form_minute(now, zone),
+            "end": form_minute(now + 3600, zone),
             "reason": "",
             "id": "",
         }
@@ -408,6 +422,7 @@ def register(app: FastAPI) -> None:
             errors=errors or [],
             form=defaults | (form or {}),
             node_ids=server.graph.ids if len(server.graph) <= SUGGEST_LIMIT else (),
+            zone=zone,
             added=request.query_params.get("added", ""),
             ended=request.query_params.get("ended", ""),
             status_code=status_code,
@@ -422,7 +437,7 @@ def register(app: FastAPI) -> None:
         posted = await request.form()
         form = {key: str(posted.get(key) or "") for key in ("nodes", "start", "end", "reason", "id")}
         try:
-            body = new_window_from_form(form)
+            body = new_window_from_form(form, viewer_time_zone(request).zone)
             window = await add_maintenance_window(live(request), body, viewer.name)
         except ValidationError as error:
             return await maintenance_page(

@@ -12,14 +12,26 @@ from fastapi.responses import Response
 from bizmap.web.common import live
 from bizmap.web.live_updates import overview_snapshot
 from bizmap.web.sessions import ReadViewer
-from bizmap.web.ui.render import render
+from bizmap.web.ui.render import STATE_WORDS, render
+from bizmap.web.ui.text_filter import LONGEST, filter_words, kept
 
 
 async def _snapshot(request: Request) -> dict[str, Any]:
+    """The snapshot, its services narrowed to those the filter (``?q=``) names."""
     desk = getattr(request.app.state, "incident_desk", None)
     if desk is not None:
         await desk.refresh()  # as the incidents API does: the stored incidents follow the engine
-    return overview_snapshot(live(request))
+    snapshot = overview_snapshot(live(request))
+    query = request.query_params.get("q", "").strip()[:LONGEST]
+    words = filter_words(query)
+    every = snapshot["services"]
+    snapshot["services"] = [s for s in every if kept(words, _searchable(s))]
+    return snapshot | {"query": query, "service_count": len(every)}
+
+
+def _searchable(service: dict[str, Any]) -> list[object]:
+    state = STATE_WORDS.get(service["state"], service["state"])
+    return [service["id"], service["name"], state, *service["root_causes"]]
 
 
 def register(app: FastAPI) -> None:

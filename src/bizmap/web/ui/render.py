@@ -45,8 +45,13 @@ How to add a page (say ``/ui/spof`` in ``ui/analysis.py``)::
   the header ``X-CSRF-Token`` (``base.html`` sets ``hx-headers`` on ``<body>``). A page POST
   without it is refused with 403 by ``CsrfChecked``; a test checks every non-API POST route
   depends on it.
-- Filters: ``money(currency)``, ``duration``, ``time`` (POSIX seconds -> UTC ``...Z``, whole
-  seconds), ``state_word`` (ok -> "Working", ...); globals: ``static(path)``.
+- CSV: mark a table ``<table data-csv="name">`` and put ``{{ csv_link("name", "what it lists") }}``
+  by it: the page's address with ``csv=name`` answers that table as a file
+  (``bizmap.web.ui.csv_tables``: ``data-csv`` on a cell for its raw figure, ``data-csv-skip``
+  on a row or column heading to leave it out).
+- Filters: ``money(currency)``, ``duration``, ``time`` (POSIX seconds or RFC 3339 text -> "3 Dec
+  2026 08:33:02 GMT" in the viewer's zone, ``bizmap.web.time_zones``), ``iso_time`` (-> UTC
+  ``...Z``, for ``<time datetime>``), ``state_word`` (ok -> "Working", ...); globals: ``static(path)``.
 - Static files: ``web/static/`` at ``/static/``; vendored htmx 2 and Cytoscape.js in
   ``static/vendor/`` (see the LICENSE files there); ``static/app.css`` styles every page.
 - Browser tests: ``tests/ui/conftest.py`` gives ``browser`` (Debian's Chromium, headless),
@@ -59,19 +64,24 @@ How to add a page (say ``/ui/spof`` in ``ui/analysis.py``)::
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from bizmap.domain.calendar import format_time
-from bizmap.text import duration_text, money_text
+from bizmap.text import duration_text, money_text, zoned_time
 from bizmap.web.sessions import (
     Viewer,
 )
+from bizmap.web.time_zones import CHOICES, viewer_time_zone
 
 HERE = Path(__file__).resolve().parent.parent  # bizmap/web
 TEMPLATES = HERE / "templates"
@@ -107,10 +117,46 @@ templates = Environment(
 )
 templates.filters["money"] = money_text
 templates.filters["duration"] = duration_text
-templates.filters["time"] = lambda seconds: format_time(math.floor(seconds))  # to the second
+
+
+def _seconds(value: float | str) -> float:
+    """POSIX seconds from seconds or RFC 3339 text (the API's documents carry text)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    return value
+
+
+@pass_context
+def _time_on_page(context: Context, value: float | str) -> str:
+    """The time in the viewer's zone, to the second, the zone named: 3 Dec 2026 08:33:02 GMT."""
+    choice = context.get("time_zone")
+    return zoned_time(_seconds(value), choice.zone if choice is not None else "UTC")
+
+
+def _id_list(ids: Iterable[str]) -> Markup:
+    """Ids separated by commas, each kept whole on a line (``.id-list .id`` in app.css)."""
+    return Markup(", ").join(Markup('<span class="id">{}</span>').format(item) for item in ids)
+
+
+@pass_context
+def _csv_link(context: Context, name: str, what: str) -> Markup:
+    """The link to this page's table ``name`` as a CSV file (``bizmap.web.ui.csv_tables``)."""
+    request: Request = context["request"]
+    query = [(key, value) for key, value in request.query_params.multi_items() if key != "csv"]
+    href = f"{request.url.path}?{urlencode([*query, ('csv', name)])}"
+    return Markup('<a class="csv-link" href="{}" download>CSV<span class="sr-only"> of {}</span></a>').format(
+        href, what
+    )
+
+
+templates.filters["ids"] = _id_list
+templates.globals["csv_link"] = _csv_link
+templates.filters["time"] = _time_on_page
+templates.filters["iso_time"] = lambda value: format_time(math.floor(_seconds(value)))  # <time datetime>
 templates.filters["state_word"] = lambda state: STATE_WORDS.get(state, state)
 templates.globals["static"] = lambda path: f"/static/{path}"
 templates.globals["navigation"] = NAVIGATION
+templates.globals["time_zone_choices"] = CHOICES
 
 
 def render(
@@ -130,6 +176,7 @@ def render(
         csrf_token=viewer.csrf_token if viewer is not None else "",
         title=title,
         active=active,
+        time_zone=viewer_time_zone(request),
         **context,
     )
     return HTMLResponse(html, status_code=status_code, headers=page_headers())
