@@ -58,7 +58,7 @@
   function start() {
     const container = document.getElementById("whatif-cy");
     const elements = readJson("whatif-elements");
-    if (!container || !elements || typeof cytoscape !== "function") return;
+    if (!container || !elements || typeof cytoscape !== "function" || !window.bizmapGraph) return;
     const services = elements.filter(function (e) { return e.data.kind === "service"; })
       .map(function (e) { return "#" + CSS.escape(e.data.id); });
     const cy = cytoscape({
@@ -68,6 +68,8 @@
       style: [
         { selector: "node", style: {
           "label": "data(id)", "font-size": 11, "color": "#1a1a1a", "text-valign": "bottom",
+          "text-wrap": "wrap", "text-max-width": 140, "text-background-color": "#f3f4f6",
+          "text-background-opacity": 1, "text-background-padding": 2,
           "text-margin-y": 3, "background-color": "#ffffff", "border-width": 2,
           "border-color": COLOURS.ok, "width": 18, "height": 18 } },
         { selector: "node[kind = 'service']", style: {
@@ -80,9 +82,14 @@
           "width": 1.5, "line-color": "#9a9a9a", "target-arrow-shape": "triangle",
           "target-arrow-color": "#9a9a9a", "curve-style": "bezier" } },
         { selector: "edge[effect = 'soft']", style: { "line-style": "dashed" } },
+        // the way from a business service down to what failed: both ends not ok
+        { selector: "edge.path", style: {
+          "width": 4, "line-color": COLOURS.down, "target-arrow-color": COLOURS.down } },
+        window.bizmapGraph.hiddenStyle,
       ],
-      layout: { name: "breadthfirst", directed: true, roots: services.join(","), spacingFactor: 1.1 },
+      layout: window.bizmapGraph.layout(services.join(",")),
     });
+    window.bizmapGraph.toolbar(cy, container, { filter: true, roots: services.join(",") });
 
     function paint() {
       const data = readJson("whatif-data");
@@ -93,6 +100,9 @@
         for (const ids of Object.values(data.chosen)) {
           for (const id of ids) cy.getElementById(id).addClass("chosen");
         }
+        cy.edges().forEach(function (edge) {
+          edge.toggleClass("path", Boolean(data.states[edge.source().id()] && data.states[edge.target().id()]));
+        });
       });
     }
 
