@@ -64,7 +64,7 @@ def register(app: FastAPI) -> None:
         await desk(request).refresh()
         record = await asyncio.to_thread(server.store.get_incident, incident_id)
         if record is None:
-            renamed = OLD_ID.sub(r"\1\2", incident_id)  # ids had fractions of a second before 0003
+            renamed = OLD_ID.sub(r"\1\2", incident_id)  # ids had fractions of a second before migration 0004
             if (
                 renamed != incident_id
                 and await asyncio.to_thread(server.store.get_incident, renamed) is not None
