@@ -19,16 +19,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from bizmap.domain.compile import CompiledGraph
 from bizmap.domain.validate import ModelInvalid
-from bizmap.engine.checkpoint import capture, resume
+from bizmap.engine.checkpoint import carried_over
 from bizmap.engine.live_engine import LiveEngine
 from bizmap.live.burn_alerts import BurnAlerts
 from bizmap.live.checkpoints import Checkpointer, checkpoint_now, restore_engine
@@ -88,7 +90,7 @@ async def reload_model(server: Live, actor: str) -> list[str]:
     Returns the problems of an invalid model (which is refused: the old one stays in force).
     """
     try:
-        graph = await asyncio.to_thread(load_graph, server.settings.model)
+        graph = await load_graph_apart(server.settings.model)
     except ModelInvalid as invalid:
         server.reload_problems = [str(p) for p in invalid.problems]
         await asyncio.to_thread(
@@ -107,10 +109,26 @@ async def reload_model(server: Live, actor: str) -> list[str]:
     return []
 
 
+async def load_graph_apart(path: str) -> CompiledGraph:
+    """``load_graph`` in a process of its own, while this one goes on taking events.
+
+    In a thread of this process, loading and checking a large model would hold the interpreter
+    lock for most of a second at a time, and every request would wait its turn (measured: an
+    event answered in 0.5 s while a 10,000-node model loaded). The graph comes back pickled
+    (0.1 s for 10,000 nodes); errors (``ModelInvalid``) come back as they were raised.
+    """
+    loop = asyncio.get_running_loop()
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return await loop.run_in_executor(pool, load_graph, path)
+    finally:
+        pool.shutdown(wait=False)
+
+
 def carry_over(engine: LiveEngine, graph: CompiledGraph) -> LiveEngine:
     """``engine``'s state under another model (``bizmap.engine.checkpoint``)."""
     engine.after_apply()
-    carried = resume(graph, capture(engine))
+    carried = carried_over(engine, graph)
     carried.carried_from = engine.serial
     return carried
 
