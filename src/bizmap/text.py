@@ -41,10 +41,12 @@ def money_code(value: float, currency: str, decimals: int = 2) -> str:
 
 
 def duration_text(seconds: float) -> str:
-    """2h 05m; 45m (tables)."""
+    """2h 05m; 45m; 18s under a minute, so that a short budget never reads "0m" (tables)."""
     seconds = int(seconds)
     hours, rest = divmod(seconds, 3600)
     minutes = rest // 60
+    if not hours and not minutes and seconds > 0:
+        return f"{seconds}s"
     return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m"
 
 

@@ -348,7 +348,7 @@ def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(cl
     login(test_client)
     html = test_client.get("/ui/services/billing").text
     # current week, partial: measured 1,800 s, all down: SLI 0 %; the budget of the time measured
-    # so far (semantics §10: never the rest of the week) = 1 % of 1,800 s = 18 s (0m); left
+    # so far (semantics §10: never the rest of the week) = 1 % of 1,800 s = 18 s; left
     # 18 - 1,800 = -1,782 s: overspent by 29m 42s, shown in whole minutes
     assert _cells(html, "current") == [
         "18 Nov 2026 10:36:40 UTC partial",
@@ -356,7 +356,7 @@ def test_the_service_page_shows_the_sla_budget_and_episode_worked_out_by_hand(cl
         "99.0%",
         "no",
         "30m",
-        "0m",
+        "18s",
         "overspent by 29m",
     ]
     # previous week: before the first event, so no data (it used to read "100.0000 %, yes",

@@ -300,7 +300,7 @@ def test_the_previous_period_before_data_is_no_data_and_the_current_one_partial(
     # This week began Monday 11-16 00:00Z; measured from 09:00Z today: 1 h, all of it down, so
     # SLI 0 %. Budget of the time measured so far (semantics §10, as every surface gives it):
     # 1 % of 3,600 s = 36 s (0m); left 36 - 3,600 = -3,564 s: overspent by 59m 24s.
-    assert rows["current"] == "18 Nov 2026 09:00:00 UTC partial 0.0000% 99.0% no 1h 00m 0m overspent by 59m"
+    assert rows["current"] == "18 Nov 2026 09:00:00 UTC partial 0.0000% 99.0% no 1h 00m 36s overspent by 59m"
     assert "Partial: measurement began at 18 Nov 2026 09:00:00 UTC, after this period began" in html
     # the chart draws the current period only, from where measurement began: 2 days 9 h into the
     # week, 205,200 / 604,800 = 0.3393 of it: x = 56 + 0.3393 x 572 = 250.1
