@@ -7,6 +7,7 @@ warning; whichever way, the server answers exactly as before it stopped (issue 1
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -22,7 +23,7 @@ from bizmap.storage.checkpoints import CheckpointStore
 from bizmap.storage.schema import checkpoints
 from bizmap.storage.store import Store
 from bizmap.web.app import create_app
-from helpers import utc
+from helpers import run_cli, utc
 
 NOW = utc("2026-03-09T09:00:00Z")
 
@@ -78,6 +79,10 @@ def test_a_restart_resumes_the_checkpoint_taken_at_shutdown(database: str, model
         ("2026-03-09T08:20:00Z", "2026-03-09T08:40:00Z"),  # the window ended early at the clock: 08:20
         ("2026-03-09T08:05:00Z", "2026-03-09T08:10:00Z"),  # planned from the window's start
     ]
+
+    stats = json.loads(run_cli("db", "stats", "--db", database, "--json").stdout)
+    assert (stats["checkpoints"], stats["newest_checkpoint_event"]) == (1, 6)  # taken at shutdown
+    assert stats["newest_checkpoint_at"] == "2026-03-09T09:00:00Z"  # the server's clock, to the second
 
     with start(database, model_path) as client:
         restored = client.app.state.live.restored

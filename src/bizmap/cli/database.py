@@ -83,7 +83,9 @@ def db_stats(db: DbOpt = Settings.db, json: JsonOpt = False) -> None:
     if json:
         document = asdict(stats)
         for key in ("oldest_event", "newest_event", "newest_checkpoint_at"):
-            document[key] = None if document[key] is None else format_time(document[key])
+            document[key] = (
+                None if document[key] is None else format_time(int(document[key]))
+            )  # to the second
         print_json(document)
         return
 
@@ -114,5 +116,5 @@ def _checkpoints(stats: DatabaseStats) -> str:
         return "none (the next start replays every event)"
     return (
         f"{stats.checkpoints} kept; the newest at event {stats.newest_checkpoint_event:,}, "
-        f"taken {format_time(stats.newest_checkpoint_at or 0)}, {_size(stats.newest_checkpoint_bytes)}"
+        f"taken {format_time(int(stats.newest_checkpoint_at or 0))}, {_size(stats.newest_checkpoint_bytes)}"
     )
