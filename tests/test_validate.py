@@ -1270,3 +1270,23 @@ def test_a_bad_population_is_an_error_naming_the_key(
         """,
         [fragments],
     )
+
+
+def test_a_key_valid_elsewhere_is_not_suggested_as_its_own_fix() -> None:
+    """``match`` on a maintenance window is a key of nodes, not of windows: the message must not
+    read "unknown key 'match'; did you mean 'match'?"."""
+    from bizmap.domain.validate import ModelInvalid
+
+    with pytest.raises(ModelInvalid) as refused:
+        model_from_yaml(
+            """\
+services:
+  - {id: web}
+maintenance:
+  - {id: mw, nodes: [web], start: 2026-01-01T00:00:00Z, end: 2026-01-01T01:00:00Z, match: x}
+"""
+        )
+    (problem,) = [str(p) for p in refused.value.problems]
+    assert "unknown key 'match'" in problem
+    assert "did you mean 'match'" not in problem
+    assert problem.endswith("remove it or fix its spelling")

@@ -143,7 +143,8 @@ def _describe(error: Mapping[str, Any]) -> str:
     loc = tuple(error["loc"])
     if kind == "extra_forbidden":
         key = str(loc[-1]) if loc else "?"
-        hint = difflib.get_close_matches(key, _ALL_KEYS, n=1)
+        # a key of another part of the model is no spelling mistake: never suggest it as its own fix
+        hint = difflib.get_close_matches(key, [k for k in _ALL_KEYS if k != key], n=1)
         suggestion = f"; did you mean {hint[0]!r}?" if hint else "; remove it or fix its spelling"
         where = _render_path(loc[:-1])
         return f"unknown key {key!r}" + (f" in {where}" if where else "") + suggestion
