@@ -103,13 +103,13 @@ def test_events_are_taken_while_a_large_model_is_reloaded(tmp_path: Path) -> Non
     admin = {"Authorization": f"Bearer {tokens['admin']}"}
     hosts = [c["id"] for c in data["components"] if c.get("type") == "host"]
     with TestClient(create_app(Settings(model=str(model), db=database))) as client:
-        history = [  # 60,000 stored events: replaying them all would hold ingestion for seconds
+        history = [  # 150,000 stored events: replaying them all would hold ingestion for seconds
             {
                 "node": hosts[i % len(hosts)],
                 "state": "down" if i % 3 else "ok",
-                "time": rfc3339(time.time() - 3600 + i / 20),
+                "time": rfc3339(time.time() - 3600 + i / 50),
             }
-            for i in range(60_000)
+            for i in range(150_000)
         ]
         for first in range(0, len(history), 10_000):
             stored = client.post("/api/v1/events", json=history[first : first + 10_000], headers=ingest)
@@ -146,8 +146,10 @@ def test_events_are_taken_while_a_large_model_is_reloaded(tmp_path: Path) -> Non
         assert live.writer.stored == len(history) + len(latencies)  # every acknowledged event applied
         assert live.engine.applied_seq == len(history) + len(latencies)
     # none waited for a rebuild from every stored event, which is what a reload did before (the
-    # baseline, measured here on the same machine and database; alone, the carry-over takes a
-    # fifth of it, and still under nine tenths on a machine busy with other tests)
+    # baseline, measured here on the same machine and database). Alone, the worst answer is a
+    # quarter of a second whatever the history (the same nodes: the engine is handed over); on a
+    # machine busy with other suites one answer has taken 1.3 s, so the history is long enough
+    # that a rebuild takes several times that.
     from bizmap.live.checkpoints import restore_engine
     from bizmap.model.loading import load_graph
     from bizmap.storage.store import Store
@@ -157,4 +159,4 @@ def test_events_are_taken_while_a_large_model_is_reloaded(tmp_path: Path) -> Non
         began = time.perf_counter()
         restore_engine(graph, store, 0.0, use_checkpoints=False)
         rebuild_seconds = time.perf_counter() - began
-    assert max(during) < 0.9 * rebuild_seconds, (max(during), rebuild_seconds, reload_seconds)
+    assert max(during) < 0.75 * rebuild_seconds, (max(during), rebuild_seconds, reload_seconds)
