@@ -231,9 +231,16 @@ def carried_over(engine: LiveEngine, graph: CompiledGraph) -> LiveEngine:
     """``engine``'s state under ``graph``: what ``resume(graph, capture(engine))`` gives, without
     the bytes when ``graph`` has the same nodes in the same order (a reload that changed rules,
     impacts, calendars or matching, not the set of nodes): then histories, signals and incidents
-    are handed over as they are, in a time that does not grow with the history."""
+    are handed over as they are, in a time that does not grow with the history. The result
+    names ``engine`` as the one it was carried from (the incident desk then saves nothing again)."""
+    engine.after_apply()  # the incidents follow the histories first
+    successor = _carried(engine, graph)
+    successor.carried_from = engine.serial
+    return successor
+
+
+def _carried(engine: LiveEngine, graph: CompiledGraph) -> LiveEngine:
     if graph.ids != engine.graph.ids:
-        engine.after_apply()
         return resume(graph, capture(engine))
     timeline = engine.timeline
     signals = {node: dict(by_key) for node, by_key in timeline.signals.items()}

@@ -100,7 +100,7 @@ async def reload_model(server: Live, actor: str) -> list[str]:
     async with server.writer.paused():
         if server.incident_desk is not None:
             await server.incident_desk.sync()  # the incidents follow the histories first
-        engine = await asyncio.to_thread(carry_over, server.engine, graph)
+        engine = await asyncio.to_thread(carried_over, server.engine, graph)
         server.graph, server.engine, server.writer.engine = graph, engine, engine
         server.settle_heap(False)  # the new model's objects are frozen (no full collection: no pause)
     server.reload_problems = []
@@ -123,14 +123,6 @@ async def load_graph_apart(path: str) -> CompiledGraph:
         return await loop.run_in_executor(pool, load_graph, path)
     finally:
         pool.shutdown(wait=False)
-
-
-def carry_over(engine: LiveEngine, graph: CompiledGraph) -> LiveEngine:
-    """``engine``'s state under another model (``bizmap.engine.checkpoint``)."""
-    engine.after_apply()
-    carried = carried_over(engine, graph)
-    carried.carried_from = engine.serial
-    return carried
 
 
 async def start(settings: Settings, clock: Callable[[], float]) -> Live:
